@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""Build the nianbao site: ``python build.py [--content DIR] [--output DIR]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from nianbao.site import build
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="把 content/ 中的政府信息公开工作年度报告解析、核对，生成静态网站和数据包。"
+    )
+    parser.add_argument("--content", type=Path, default=Path("content"), help="报告所在目录（默认 content/）")
+    parser.add_argument("--output", type=Path, default=Path("site"), help="输出目录（默认 site/）")
+    args = parser.parse_args(argv)
+    if not args.content.is_dir():
+        print(f"错误：找不到报告目录 {args.content}", file=sys.stderr)
+        return 2
+    if (
+        args.output.resolve() == args.content.resolve()
+        or args.content.resolve() in args.output.resolve().parents
+    ):
+        print(f"错误：输出目录 {args.output} 不能是报告目录或在报告目录之内", file=sys.stderr)
+        return 2
+    summary = build(args.content, args.output)
+    print("\n".join(summary.lines()))
+    return 1 if summary.package_errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

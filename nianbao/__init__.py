@@ -1,0 +1,23 @@
+"""nianbao (年报): China's government information disclosure annual reports as
+checked, open data.
+
+The pipeline, one module per step::
+
+    read     content file -> text, front matter, tokens       (nianbao.read)
+    parse    tokens -> the template's tables and prose        (nianbao.parse)
+    check    the template's arithmetic, as findings           (nianbao.check)
+    package  Frictionless data packages and CSV               (nianbao.package)
+    render   Jinja pages                                      (nianbao.render)
+    site     all of the above for a folder, into site/        (nianbao.site)
+
+The template itself (rows, columns, codes, labels) is data, in
+:mod:`nianbao.template`.
+"""
+
+from .check import check
+from .model import Cell, Finding, Problem, Report
+from .parse import parse
+from .read import read_source
+from .site import Summary, build
+
+__all__ = ["Cell", "Finding", "Problem", "Report", "Summary", "build", "check", "parse", "read_source"]

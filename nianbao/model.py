@@ -1,0 +1,83 @@
+"""The objects that flow through the pipeline: cells, findings, reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+# What a cell of a table held in the source.  Only "printed" cells carry a
+# number that was read; "derived" cells carry a number the template arithmetic
+# forced; every other status publishes ``null``.
+Status = Literal["printed", "derived", "blank", "placeholder", "text", "missing"]
+Severity = Literal["error", "warning", "info"]
+
+Number = int | Decimal
+
+
+@dataclass
+class Cell:
+    value: Number | None = None
+    status: Status = "missing"
+    raw: str = ""  # what the source printed, for placeholders and text
+
+    @classmethod
+    def printed(cls, value: Number, raw: str = "") -> Cell:
+        return cls(value, "printed", raw or str(value))
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+
+@dataclass
+class Finding:
+    severity: Severity
+    code: str
+    message: str
+    table: str = ""  # requests / reviews / proactive / report
+    row: str = ""
+    column: str = ""
+
+
+@dataclass
+class Report:
+    """One report, from its source file to its checked tables."""
+
+    report_id: str
+    source: str  # path relative to the content folder, "/" separated
+    agency: str = ""
+    year: int | None = None
+    region: str = ""
+    template: str = "2021"
+    title: str = ""
+    layout: str = ""  # text / tsv / markdown
+    metadata_origin: dict[str, str] = field(default_factory=dict)  # field -> front matter|text
+    requests: dict[tuple[str, str], Cell] = field(default_factory=dict)
+    reviews: dict[tuple[str, str], Cell] = field(default_factory=dict)
+    proactive: dict[tuple[str, str], Cell] = field(default_factory=dict)
+    prose: dict[str, str] = field(default_factory=dict)  # section code -> Markdown
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, severity: Severity, code: str, message: str, **where: str) -> None:
+        self.findings.append(Finding(severity, code, message, **where))
+
+    def table(self, name: str) -> dict[tuple[str, str], Cell]:
+        return {"requests": self.requests, "reviews": self.reviews, "proactive": self.proactive}[name]
+
+    def value(self, table: str, row: str, column: str) -> Number | None:
+        cell = self.table(table).get((row, column))
+        return cell.value if cell else None
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+
+@dataclass
+class Problem:
+    """A file that could not be made into a report at all."""
+
+    source: str
+    report_id: str
+    message: str
+    code: str = "unreadable"

@@ -1,0 +1,645 @@
+"""Step 2: parse a read source against the template.
+
+Tables are found by their row labels, in template order, not by headings
+(which reports drop or reword).  A row's values are the numbers between its
+label and the next row's label, so labels wrapped over lines, numbers wrapped
+onto the next line and labels cut in two by their own numbers all come out
+right.  Where a row prints fewer numbers than the table has columns, the
+template arithmetic decides what it can (see :func:`resolve`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+from collections import Counter
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from . import arithmetic
+from .model import Cell, Report
+from .read import Source, Token, normalise, parse_number, tokenize
+from .template import SECTION_PATTERNS, SECTIONS, TEMPLATE_2021, Template
+from .textindex import Match, TextIndex
+
+# How far (in label characters) the next row's label may stand from the last.
+ROW_WINDOW = 400
+# How many ways of placing short rows' numbers we are willing to try.
+MAX_PLACEMENTS = 20000
+
+Key = tuple[str, str, str]
+
+
+# --- metadata ----------------------------------------------------------------
+
+_TITLE = re.compile(r"(\d{4})\s*年(?:度)?\s*(?:的)?\s*政府信息公开(?:工作)?(?:年度)?报告")
+_REGION_MARK = re.compile(r"[省市区县旗州盟镇乡]|街道|自治|国家|中华人民共和国")
+_SECTION_LINE = re.compile(r"^[一二三四五六七八九十]+[、.]")
+_SHORT_NAMES = {"政府办": "人民政府办公室", "政府办公室": "人民政府办公室", "区政府": "人民政府"}
+_NOT_REGION = set("我本全该各辖社城园地小片的在和与及对于了是为向从由到把被将其此各每省市区县")
+
+
+def _clean_name(text: str) -> str:
+    text = re.sub(r"[\s#*《》〈〉\"“”'‘’:：,，。]", "", normalise(text))
+    return re.sub(r"^(?:关于)", "", text)
+
+
+def find_title(lines: Sequence[str]) -> tuple[str, int | None]:
+    """Agency and year from the report's title line(s) near the top."""
+    heads = [_clean_name(ln) for ln in lines[:80] if ln.strip()][:30]
+    for i, line in enumerate(heads):
+        m = _TITLE.search(line)
+        if not m:
+            continue
+        agency = line[: m.start()]
+        if not agency and i > 0 and not _SECTION_LINE.match(heads[i - 1]):
+            agency = heads[i - 1]
+        return agency, int(m.group(1))
+    return "", None
+
+
+def _region_from_body(text: str) -> str:
+    """The county or city a report talks about most, e.g. '文峰区'."""
+    counts: Counter[str] = Counter()
+    for m in re.finditer(r"(?=([\u4e00-\u9fff]{2})(区|县|市|旗))", text):
+        name = m.group(1)
+        if not set(name) & _NOT_REGION:
+            counts[name + m.group(2)] += 1
+    return counts.most_common(1)[0][0] if counts else ""
+
+
+def complete_agency(agency: str, body: str) -> str:
+    """Give a short title name ('政府办', '信访局') the region the body names."""
+    if not agency or _REGION_MARK.search(agency):
+        return agency
+    text = normalise(body)
+    full = _SHORT_NAMES.get(agency, agency)
+    found = Counter(
+        m.group(0) for m in re.finditer(r"[\u4e00-\u9fff]{2,4}?(?:区|县|市|旗)" + re.escape(full), text)
+    )
+    if found:
+        return found.most_common(1)[0][0]
+    region = _region_from_body(text)
+    return region + full if region else agency
+
+
+def _year_from_body(text: str) -> int | None:
+    years = Counter(int(y) for y in re.findall(r"(20\d{2})\s*年", normalise(text)))
+    return years.most_common(1)[0][0] if years else None
+
+
+def report_id_for(source: str, meta: dict[str, Any]) -> str:
+    """A stable, URL-safe id: the front matter's ``id``, else the file name."""
+    wanted = str(meta.get("id") or "")
+    stem = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    for candidate in (wanted, stem):
+        slug = re.sub(r"[^a-z0-9]+", "-", candidate.lower()).strip("-")[:80]
+        if len(slug) >= 3:
+            return slug
+    return "r-" + hashlib.sha1(source.encode()).hexdigest()[:12]
+
+
+def read_metadata(report: Report, source: Source) -> None:
+    """Agency, year and region: front matter first, the report's text after."""
+    meta = source.meta
+    agency, year = find_title(source.lines)
+    report.title = f"{agency}{year}年政府信息公开工作年度报告" if agency and year else ""
+    if isinstance(meta.get("agency"), str) and meta["agency"].strip():
+        report.agency, report.metadata_origin["agency"] = meta["agency"].strip(), "front matter"
+    else:
+        report.agency = complete_agency(agency, source.text)
+        report.metadata_origin["agency"] = "text"
+    given = meta.get("year")
+    if isinstance(given, int) and not isinstance(given, bool) and 1990 < given < 2100:
+        report.year, report.metadata_origin["year"] = given, "front matter"
+    else:
+        if given is not None:
+            report.add(
+                "warning", "bad_front_matter", f"front matter 的 year「{given}」不是年份，已从正文读取"
+            )
+        report.year = year or _year_from_body(source.text)
+        report.metadata_origin["year"] = "text"
+    if isinstance(meta.get("region"), str):
+        report.region = meta["region"].strip()
+    if isinstance(meta.get("title"), str) and meta["title"].strip():
+        report.title = meta["title"].strip()
+    if not report.title and report.agency and report.year:
+        report.title = f"{report.agency}{report.year}年政府信息公开工作年度报告"
+    if not report.agency:
+        report.add("error", "agency_unknown", "没有找到报告的机构名称：请在 front matter 写明 agency")
+    if not report.year:
+        report.add("error", "year_unknown", "没有找到报告的年度：请在 front matter 写明 year")
+
+
+# --- cells -------------------------------------------------------------------
+
+
+def _cell(token: Token, integer: bool = True) -> Cell:
+    if token.kind == "blank":
+        return Cell(None, "blank")
+    if token.kind == "placeholder":
+        return Cell(None, "placeholder", token.text)
+    value = parse_number(token.text)
+    if value is None or (integer and (isinstance(value, Decimal) or value < 0)):
+        return Cell(None, "text", token.text)
+    return Cell.printed(value, token.text)
+
+
+def _trim_blanks(tokens: list[Token]) -> list[Token]:
+    """Blank cells before and after a row's numbers are label padding."""
+    start, end = 0, len(tokens)
+    while start < end and tokens[start].kind == "blank":
+        start += 1
+    while end > start and tokens[end - 1].kind == "blank":
+        end -= 1
+    return tokens[start:end]
+
+
+def _values(tokens: list[Token], start: int, end: int) -> list[Token]:
+    return _trim_blanks([t for t in tokens[start:end] if t.kind != "text"])
+
+
+# --- table 三 ------------------------------------------------------------------
+
+
+class Segment:
+    """Cells that a row printed too few numbers for: which go where is open."""
+
+    def __init__(self, table: str, row: str, keys: list[tuple[str, str]], cells: list[Cell]):
+        self.table, self.row, self.keys, self.cells = table, row, keys, cells
+
+    def placements(self) -> list[tuple[int, ...]]:
+        return list(itertools.combinations(range(len(self.keys)), len(self.cells)))
+
+
+def _find_requests(index: TextIndex, template: Template) -> list[tuple[str, Match | None]]:
+    first, second = template.rows[0], template.rows[1]
+    start = None
+    for pattern in first.patterns:
+        for m in index.finditer(pattern):
+            if index.search(second.patterns, m.stop, m.stop + ROW_WINDOW):
+                start = m
+                break
+        if start:
+            break
+    if start is None:
+        return []
+    found: list[tuple[str, Match | None]] = [(first.code, start)]
+    cursor = start.stop
+    for row in template.rows[1:]:
+        m = index.search(row.patterns, cursor, cursor + ROW_WINDOW)
+        found.append((row.code, m))
+        if m:
+            cursor = m.stop
+    return found
+
+
+def _table_end(index: TextIndex, after: int) -> int:
+    """Token index where table 三 ends: the heading of 四, or of 五."""
+    for code in ("reviews", "problems"):
+        m = index.search([SECTION_PATTERNS[code]], after)
+        if m:
+            return m.start
+    return len(index.tokens)
+
+
+def parse_requests(
+    report: Report, index: TextIndex, template: Template, segments: list[Segment]
+) -> tuple[int, int] | None:
+    """Fill ``report.requests``; return the token span of the table."""
+    found = _find_requests(index, template)
+    width = len(template.applicants)
+    for row in template.rows:
+        for col in template.applicant_codes:
+            report.requests[(row.code, col)] = Cell()
+    if not found:
+        report.add(
+            "error", "table_missing", "没有找到表三（收到和处理政府信息公开申请情况）", table="requests"
+        )
+        return None
+    located = [(code, m) for code, m in found if m is not None]
+    end_of_table = _table_end(index, located[-1][1].stop)
+    for i, (code, m) in enumerate(located):
+        stop = located[i + 1][1].start if i + 1 < len(located) else end_of_table
+        tokens = _values(index.tokens, m.start, stop)
+        if i + 1 == len(located):
+            tokens = _first_run(index.tokens, m.end, stop)
+        _fill_row(report, template, code, tokens, width, segments)
+    for code, m in found:
+        if m is None:
+            label = template.row(code).label
+            report.add(
+                "warning", "row_missing", f"表三中没有找到「{label}」这一行", table="requests", row=code
+            )
+    return located[0][1].start, end_of_table
+
+
+def _first_run(tokens: list[Token], start: int, stop: int) -> list[Token]:
+    """The last row's numbers: the run right after its label, up to the next text."""
+    run: list[Token] = []
+    for token in tokens[start:stop]:
+        if token.kind == "text":
+            if run:
+                break
+            continue
+        run.append(token)
+    return _trim_blanks(run)
+
+
+def _fill_row(
+    report: Report,
+    template: Template,
+    code: str,
+    tokens: list[Token],
+    width: int,
+    segments: list[Segment],
+) -> None:
+    label = template.row(code).label
+    cells = [_cell(t) for t in tokens]
+    keys = [(code, col) for col in template.applicant_codes]
+    for cell, token in zip(cells, tokens, strict=True):
+        if cell.status == "text":
+            report.add(
+                "warning",
+                "not_a_count",
+                f"表三「{label}」有一格写的是「{token.text}」，不是件数，按空缺处理",
+                table="requests",
+                row=code,
+            )
+    if len(cells) == width:
+        for key, cell in zip(keys, cells, strict=True):
+            report.requests[key] = cell
+    elif not cells:
+        for key in keys:
+            report.requests[key] = Cell(None, "blank")
+        report.add("warning", "row_blank", f"表三「{label}」这一行没有填数", table="requests", row=code)
+    elif len(cells) < width:
+        segments.append(Segment("requests", code, keys, cells))
+    else:
+        shown = " ".join(t.text for t in tokens)
+        report.add(
+            "error",
+            "row_overflow",
+            f"表三「{label}」有{len(cells)}个数（{shown}），多于{width}列，无法对应，全部按空缺处理",
+            table="requests",
+            row=code,
+        )
+
+
+# --- table 四 ------------------------------------------------------------------
+
+
+def parse_reviews(
+    report: Report, index: TextIndex, template: Template, after: int, segments: list[Segment]
+) -> None:
+    cells = template.review_cells
+    for key in cells:
+        report.reviews[key] = Cell()
+    anchor = index.search([SECTION_PATTERNS["reviews"], "行政复议"], index.at_token(after))
+    if anchor is None:
+        report.add("error", "table_missing", "没有找到表四（行政复议、行政诉讼情况）", table="reviews")
+        return
+    end_match = index.search([SECTION_PATTERNS["problems"]], anchor.stop)
+    stop = end_match.start if end_match else len(index.tokens)
+    tokens = index.tokens
+    first = next((i for i in range(anchor.end, stop) if tokens[i].kind in ("number", "placeholder")), None)
+    if first is None:
+        report.add("error", "table_empty", "表四没有任何数字", table="reviews")
+        return
+    line = [t for t in tokens[anchor.end : stop] if t.line == tokens[first].line]
+    row = _trim_trailing([t for t in line if t.kind != "text"])
+    if not any(t.kind == "blank" for t in row) or len(row) != len(cells):
+        row = [t for t in tokens[first:stop] if t.kind in ("number", "placeholder")][: len(cells)]
+    values = [_cell(t) for t in row]
+    if len(values) == len(cells):
+        for key, cell in zip(cells, values, strict=True):
+            report.reviews[key] = cell
+    else:
+        segments.append(Segment("reviews", "", cells, values))
+
+
+def _trim_trailing(tokens: list[Token]) -> list[Token]:
+    while tokens and tokens[-1].kind == "blank":
+        tokens = tokens[:-1]
+    return tokens
+
+
+# --- table 二 ------------------------------------------------------------------
+
+
+def parse_proactive(report: Report, index: TextIndex, template: Template, before: int | None) -> None:
+    for key in template.proactive_cells:
+        report.proactive[key] = Cell()
+    end = index.at_token(before) if before is not None else len(index.text)
+    anchor = index.search(["第二十条", SECTION_PATTERNS["proactive"]], 0, end)
+    start = anchor.at if anchor else 0
+    found = 0
+    for item in template.proactive:
+        values = _labelled_values(index, item.patterns, start, end, len(item.measures))
+        if values is None:
+            continue
+        found += 1
+        integer = item.code != "administrative_fees"
+        for measure, token in zip(item.measures, values, strict=False):
+            cell = _cell(token, integer)
+            report.proactive[(item.code, measure)] = cell
+            if cell.status == "text":
+                report.add(
+                    "warning",
+                    "not_a_number",
+                    f"表二「{item.label}」的「{template.measures[measure]}」写的是「{token.text}」，不是数字",
+                    table="proactive",
+                    row=item.code,
+                    column=measure,
+                )
+        if len(values) < len(item.measures):
+            report.add(
+                "warning",
+                "row_short",
+                f"表二「{item.label}」只有{len(values)}个数，应有{len(item.measures)}个",
+                table="proactive",
+                row=item.code,
+            )
+    if found == 0 or (anchor is None and found < 2):
+        for key in template.proactive_cells:
+            report.proactive[key] = Cell()
+        report.add("warning", "table_missing", "没有找到表二（主动公开政府信息情况）", table="proactive")
+
+
+def _labelled_values(
+    index: TextIndex, patterns: Sequence[str], start: int, end: int, count: int
+) -> list[Token] | None:
+    """The value cells right after a label: the first match followed by numbers."""
+    at = start
+    while True:
+        m = index.search(patterns, at, end)
+        if m is None:
+            return None
+        run: list[Token] = []
+        for token in index.tokens[m.end :]:
+            if token.kind == "text" or len([t for t in run if t.kind != "blank"]) == count:
+                break
+            run.append(token)
+        values = [t for t in _trim_blanks(run) if t.kind != "blank"] or None
+        if values:
+            return values
+        at = m.stop
+
+
+# --- resolving short rows with the arithmetic ---------------------------------
+
+
+def _known(report: Report) -> dict[Key, int]:
+    known: dict[Key, int] = {}
+    for table in ("requests", "reviews"):
+        for (row, col), cell in report.table(table).items():
+            if cell.value is not None:
+                known[(table, row, col)] = int(cell.value)
+    return known
+
+
+def _solve(equations: list, known: dict[Key, int], unknown: set[Key]) -> dict[Key, int] | None:
+    try:
+        return arithmetic.propagate(equations, known, unknown)
+    except arithmetic.Contradiction:
+        return None
+
+
+def resolve(report: Report, template: Template, segments: list[Segment]) -> None:
+    """Place the numbers of short rows where the arithmetic allows, then fill
+    blank cells the arithmetic forces.  Every decision is a finding."""
+    equations = list(template.equations)
+    if segments:
+        _resolve_segments(report, equations, segments)
+    _derive_blanks(report, equations)
+
+
+def _resolve_segments(report: Report, equations: list, segments: list[Segment]) -> None:
+    choices = [s.placements() for s in segments]
+    total = 1
+    for c in choices:
+        total *= len(c)
+    base = _known(report)
+    seg_keys = {(s.table, *k) for s in segments for k in s.keys}
+    unknown_base = {
+        (t, r, c)
+        for t in ("requests", "reviews")
+        for (r, c), cell in report.table(t).items()
+        if cell.value is None
+    } | seg_keys
+    outcomes: list[dict[Key, tuple[int, str]]] = []
+    if total <= MAX_PLACEMENTS:
+        for combo in itertools.product(*choices):
+            known = dict(base)
+            printed: dict[Key, int] = {}
+            for seg, slots in zip(segments, combo, strict=True):
+                for slot, cell in zip(slots, seg.cells, strict=True):
+                    if cell.value is not None:
+                        printed[(seg.table, *seg.keys[slot])] = int(cell.value)
+            known.update(printed)
+            unknown = unknown_base - printed.keys()
+            solved = _solve(equations, known, unknown)
+            if solved is None:
+                continue
+            result = {k: (v, "printed") for k, v in printed.items()}
+            result.update({k: (v, "derived") for k, v in solved.items() if k in seg_keys})
+            outcomes.append(result)
+    for seg in segments:
+        _settle(report, seg, outcomes, total)
+
+
+def _settle(report: Report, seg: Segment, outcomes: list[dict], total: int) -> None:
+    table = report.table(seg.table)
+    decided, open_ = [], []
+    for key in seg.keys:
+        full = (seg.table, *key)
+        seen = {o.get(full) for o in outcomes}
+        values = {v[0] if v else None for v in seen}
+        if outcomes and None not in values and len(values) == 1:
+            status = "printed" if all(v[1] == "printed" for v in seen) else "derived"
+            table[key] = Cell(values.pop(), status)
+            decided.append(key)
+        else:
+            table[key] = Cell(None, "missing")
+            open_.append(key)
+    shown = " ".join(c.raw or "空" for c in seg.cells)
+    where = _where(seg)
+    if not outcomes:
+        why = "没有一种对应方式符合勾稽关系" if total <= MAX_PLACEMENTS else "可能的对应方式太多"
+        message = f"{where}只有{len(seg.cells)}个数（{shown}），少于{len(seg.keys)}列；{why}，全部按空缺处理"
+        report.add("error", "short_row", message, table=seg.table, row=seg.row)
+        return
+    derived = [k for k in decided if table[k].status == "derived"]
+    names = "、".join(f"「{_column_label(seg.table, k[1])}」{table[k].value}" for k in derived)
+    message = (
+        f"{where}只有{len(seg.cells)}个数（{shown}），少于{len(seg.keys)}列；"
+        f"按勾稽关系确定了{len(decided)}格"
+        + (f"，其中推算的是：{names}" if derived else "")
+        + (f"；{len(open_)}格无法确定，保持空缺" if open_ else "")
+    )
+    report.add("warning", "short_row", message, table=seg.table, row=seg.row)
+
+
+def _where(seg: Segment) -> str:
+    if seg.table == "reviews":
+        return "表四"
+    return f"表三「{TEMPLATE_2021.row(seg.row).label}」"
+
+
+def _derive_blanks(report: Report, equations: list) -> None:
+    """Blank and placeholder cells that the arithmetic forces to one value.
+
+    Cells of rows the report does not have at all stay missing: deriving a
+    row the agency never printed would put words in its mouth.
+    """
+    known = _known(report)
+    unknown = {
+        (t, r, c)
+        for t in ("requests", "reviews")
+        for (r, c), cell in report.table(t).items()
+        if cell.status in ("blank", "placeholder")
+    }
+    if not unknown:
+        return
+    for _ in range(len(equations)):
+        try:
+            solved = arithmetic.propagate(equations, known, unknown)
+            break
+        except arithmetic.Contradiction as exc:
+            equations = [eq for eq in equations if eq is not exc.equation]
+    else:
+        return
+    by_row: dict[tuple[str, str], list[str]] = {}
+    for (table, row, col), value in solved.items():
+        cell = report.table(table)[(row, col)]
+        report.table(table)[(row, col)] = Cell(value, "derived", cell.raw)
+        by_row.setdefault((table, row), []).append(col)
+    for (table, row), cols in sorted(by_row.items(), key=lambda item: _order(*item[0])):
+        cols.sort(key=lambda c: _order(table, c))
+        names = "、".join(f"「{_column_label(table, c)}」{report.table(table)[(row, c)].value}" for c in cols)
+        report.add(
+            "info",
+            "derived_value",
+            f"{_row_name(table, row)}原为空白或占位符的{len(cols)}格按勾稽关系只能是：{names}，已作为推算值发布",
+            table=table,
+            row=row,
+            column=cols[0] if len(cols) == 1 else "",
+        )
+
+
+def _order(table: str, code: str) -> int:
+    t = TEMPLATE_2021
+    codes = (
+        t.row_codes + t.applicant_codes
+        if table == "requests"
+        else [c.code for c in (*t.proceedings, *t.outcomes)]
+    )
+    return codes.index(code) if code in codes else len(codes)
+
+
+def _row_name(table: str, row: str) -> str:
+    t = TEMPLATE_2021
+    if table == "requests":
+        return f"表三「{t.row(row).label}」行"
+    return "表四「" + next(c.label for c in t.proceedings if c.code == row) + "」"
+
+
+def _column_label(table: str, col: str) -> str:
+    t = TEMPLATE_2021
+    columns = t.applicants if table == "requests" else t.outcomes
+    return next(c.label for c in columns if c.code == col)
+
+
+# --- prose -------------------------------------------------------------------
+
+_HEADING_NUMERAL = {
+    "overview": "一",
+    "proactive": "二",
+    "requests": "三",
+    "reviews": "四",
+    "problems": "五",
+    "other": "六",
+}
+_PARAGRAPH_END = re.compile(r"[。！？；：:;!?]\s*$")
+_SUBHEADING = re.compile(
+    r"^\s*(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d+[、．.](?!\d))"
+)
+
+
+def _heading_lines(lines: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for i, raw in enumerate(lines):
+        line = "".join(normalise(raw).lstrip("# ").split())
+        for code, pattern in SECTION_PATTERNS.items():
+            if code in found:
+                continue
+            if re.match(_HEADING_NUMERAL[code] + r"[、.]?" + pattern, line):
+                found[code] = i
+    return found
+
+
+def _as_markdown(lines: list[str], layout: str) -> str:
+    if "markdown" in layout:
+        return "\n".join(line.replace("\t", " ") for line in lines).strip()
+    paragraphs: list[str] = []
+    current = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if current and (_PARAGRAPH_END.search(current) or _SUBHEADING.match(line)):
+            paragraphs.append(current)
+            current = ""
+        current += line
+    if current:
+        paragraphs.append(current)
+    return "\n\n".join(re.sub(r"^([#>*+\-]|\d+\.)", r"\\\1", p) for p in paragraphs)
+
+
+def parse_prose(report: Report, source: Source, table_lines: list[int]) -> None:
+    lines = source.lines
+    headings = _heading_lines(lines)
+    bounds = sorted(set(headings.values()) | set(table_lines) | {len(lines)})
+    for code in ("overview", "problems", "other"):
+        if code not in headings:
+            report.add(
+                "info", "section_missing", f"没有找到「{SECTIONS[code]}」这一节", table="report", row=code
+            )
+            continue
+        start = headings[code]
+        end = next(b for b in bounds if b > start)
+        body = [ln for ln in lines[start + 1 : end] if not _is_title(ln, report)]
+        report.prose[code] = _as_markdown(body, source.layout)
+
+
+def _is_title(line: str, report: Report) -> bool:
+    return bool(report.title) and _clean_name(line) == _clean_name(report.title)
+
+
+# --- the whole report --------------------------------------------------------
+
+
+def parse(source: Source) -> Report:
+    """A decoded source file to a report with all tables filled and resolved."""
+    template = TEMPLATE_2021
+    report = Report(report_id_for(source.path, source.meta), source.path, layout=source.layout)
+    report.template = template.version
+    for warning in source.warnings:
+        report.add("warning", "bad_front_matter", warning, table="report")
+    read_metadata(report, source)
+    tokens = tokenize(source.text)
+    index = TextIndex(tokens)
+    segments: list[Segment] = []
+    span = parse_requests(report, index, template, segments)
+    parse_proactive(report, index, template, span[0] if span else None)
+    parse_reviews(report, index, template, span[1] if span else 0, segments)
+    resolve(report, template, segments)
+    # Prose sections end where a table begins, even when its heading is missing.
+    table_lines = [tokens[span[0]].line] if span else []
+    anchor = index.search(["第二十条"])
+    if anchor:
+        table_lines.append(tokens[anchor.start].line)
+    parse_prose(report, source, table_lines)
+    return report

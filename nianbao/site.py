@@ -1,0 +1,236 @@
+"""The pipeline: content folder -> read -> parse -> check -> package -> render -> site.
+
+:func:`build` is the whole public API of a build.  A file that cannot be read
+or is not a report becomes a :class:`~nianbao.model.Problem` and the build goes
+on; the output is written to a fresh folder and swapped in only when it is
+complete, so a failed build never leaves a half-written site behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import package, render
+from .check import check
+from .model import Problem, Report
+from .parse import parse, report_id_for
+from .read import ReadError, read_source
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".tsv"}
+STATIC_DIR = render.TEMPLATE_DIR / "static"
+
+
+@dataclass
+class Summary:
+    output: Path
+    reports: list[Report] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    package_errors: list[str] = field(default_factory=list)
+
+    def findings(self) -> Counter[str]:
+        counts: Counter[str] = Counter({"error": 0, "warning": 0, "info": 0})
+        for report in self.reports:
+            counts.update(f.severity for f in report.findings)
+        return counts
+
+    def lines(self) -> list[str]:
+        f = self.findings()
+        out = [
+            f"报告 reports built: {len(self.reports)}",
+            f"问题 findings: {f['error']} error, {f['warning']} warning, {f['info']} info",
+            f"无法读取 unreadable files: {len(self.problems)}",
+        ]
+        out += [f"  - {p.source}: {p.message}" for p in self.problems]
+        if self.package_errors:
+            out.append("数据包校验失败 data package INVALID:")
+            out += [f"  - {e}" for e in self.package_errors]
+        else:
+            out.append("数据包校验 data package: valid")
+        out.append(f"用时 time: {self.seconds:.2f} s")
+        out.append(f"站点 site: {self.output}/index.html")
+        return out
+
+
+def discover(content: Path) -> list[Path]:
+    """Every file under the content folder, in a stable order; hidden ones skipped."""
+    files = []
+    for root, dirs, names in os.walk(content):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        files += [Path(root) / n for n in sorted(names) if not n.startswith(".")]
+    return files
+
+
+def load(path: Path, relative: str) -> Report | Problem:
+    """Read, parse and check one file; never raises."""
+    report_id = report_id_for(relative, {})
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        return Problem(
+            relative,
+            report_id,
+            f"不支持的文件类型「{path.suffix or '无扩展名'}」：目前只读取 .txt、.md 文本",
+            "unsupported",
+        )
+    try:
+        source = read_source(relative, path.read_bytes())
+        report = parse(source)
+    except ReadError as exc:
+        return Problem(relative, report_id, str(exc))
+    except OSError as exc:
+        return Problem(relative, report_id, f"无法打开文件：{exc.strerror}")
+    except Exception as exc:
+        return Problem(
+            relative, report_id, f"解析时出错（{type(exc).__name__}: {exc}），请报告此问题", "parse_failed"
+        )
+    if not _has_numbers(report):
+        return Problem(
+            relative,
+            report.report_id,
+            "没有找到年度报告的表格（表三、表四），不像是政府信息公开工作年度报告",
+            "not_a_report",
+        )
+    return check(report)
+
+
+def _has_numbers(report: Report) -> bool:
+    cells = [*report.requests.values(), *report.reviews.values()]
+    return any(c.value is not None for c in cells)
+
+
+def _unique_ids(reports: list[Report]) -> None:
+    """Two files may yield one id (same name in two folders): keep both."""
+    seen: Counter[str] = Counter(r.report_id for r in reports)
+    for report in reports:
+        if seen[report.report_id] > 1:
+            old = report.report_id
+            suffix = hashlib.sha1(report.source.encode()).hexdigest()[:6]
+            report.report_id = f"{old}-{suffix}"
+            report.add(
+                "warning",
+                "duplicate_id",
+                f"编号「{old}」与其他文件重复，本报告改用「{report.report_id}」",
+                table="report",
+            )
+
+
+def _flag_duplicates(reports: list[Report]) -> None:
+    by_key: dict[tuple[str, int | None], list[Report]] = {}
+    for report in reports:
+        by_key.setdefault((report.agency, report.year), []).append(report)
+    for (agency, year), group in by_key.items():
+        if len(group) > 1 and agency:
+            for report in group:
+                others = "、".join(r.source for r in group if r is not report)
+                report.add(
+                    "warning",
+                    "duplicate_report",
+                    f"{agency}{year}年有不止一份报告（另见 {others}），都已保留",
+                    table="report",
+                )
+
+
+def _stats(reports: list[Report]) -> dict:
+    years = sorted({r.year for r in reports if r.year})
+    heads = [render.headline(r) for r in reports]
+
+    def total(attr: str) -> int:
+        return sum(getattr(h, attr) or 0 for h in heads)
+
+    processed = sum(h.processed or 0 for h in heads if h.granted_share is not None)
+    granted = sum((h.granted_share or 0) * (h.processed or 0) for h in heads if h.granted_share is not None)
+    return {
+        "reports": len(reports),
+        "agencies": len({r.agency for r in reports}),
+        "years": years,
+        "years_text": (f"{years[0]}—{years[-1]} 年度" if len(years) > 1 else f"{years[0]} 年度")
+        if years
+        else "年度未知",
+        "received": total("received"),
+        "granted_share": granted / processed if processed else None,
+        "reconsiderations": total("reconsiderations"),
+        "lawsuits": total("lawsuits"),
+    }
+
+
+def write_site(out: Path, content: Path, reports: list[Report], problems: list[Problem]) -> list[str]:
+    """Write every page and package into ``out``; return package errors."""
+    env = render.environment()
+    shutil.copytree(STATIC_DIR, out / "static")
+    pages = {r.report_id: render.report_page(r.report_id) for r in reports}
+    stats = _stats(reports)
+    for report in reports:
+        folder = out / "reports" / report.report_id
+        tables = package.report_tables(report, pages[report.report_id])
+        package.write_package(folder / "data", package.report_package(report), tables)
+        source_name = "source" + Path(report.source).suffix.lower()
+        shutil.copyfile(content / report.source, folder / source_name)
+        downloads = [
+            ("data/requests_wide.csv", "requests_wide.csv", "表三，官方 25 × 7 版式，适合电子表格"),
+            ("data/requests.csv", "requests.csv", "表三，长表"),
+            ("data/reviews.csv", "reviews.csv", "表四，长表"),
+            ("data/proactive.csv", "proactive.csv", "表二，长表"),
+            ("data/quality.csv", "quality.csv", "核对发现的问题"),
+            ("data/datapackage.json", "datapackage.json", "Frictionless 数据包（含以上各表的字段说明）"),
+            (source_name, source_name, "原始文件"),
+        ]
+        (folder / "index.html").write_text(render.render_report(env, report, downloads), encoding="utf-8")
+    tables = package.portal_tables(reports, problems, pages)
+    package.write_package(out / "data", package.portal_package(len(reports)), tables)
+    (out / "index.html").write_text(render.render_index(env, reports, problems, stats), encoding="utf-8")
+    (out / "data.html").write_text(render.render_data(env, stats), encoding="utf-8")
+    (out / ".nojekyll").write_text("", encoding="utf-8")
+    return validate(out / "data" / "datapackage.json")
+
+
+def validate(descriptor: Path) -> list[str]:
+    """Frictionless's own verdict on a published package: a list of errors."""
+    from frictionless import validate as frictionless_validate
+
+    report = frictionless_validate(str(descriptor))
+    if report.valid:
+        return []
+    return [f"{e.type}: {e.message}" for task in report.tasks for e in task.errors][:20] + [
+        e.message for e in report.errors
+    ]
+
+
+def _swap_in(tmp: Path, output: Path) -> None:
+    """Replace ``output`` by the finished ``tmp`` tree, old site kept until then."""
+    old = None
+    if output.exists():
+        old = output.with_name(f".{output.name}.old-{os.getpid()}")
+        output.rename(old)
+    tmp.rename(output)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build(content: Path, output: Path) -> Summary:
+    """Build the whole site from ``content`` into ``output``."""
+    started = time.perf_counter()
+    summary = Summary(output)
+    for path in discover(content):
+        relative = path.relative_to(content).as_posix()
+        result = load(path, relative)
+        (summary.problems if isinstance(result, Problem) else summary.reports).append(result)
+    _unique_ids(summary.reports)
+    _flag_duplicates(summary.reports)
+    summary.reports.sort(key=lambda r: (r.agency, r.year or 0, r.report_id))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; a published site is not
+    try:
+        summary.package_errors = write_site(tmp, content, summary.reports, summary.problems)
+        _swap_in(tmp, output)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    summary.seconds = time.perf_counter() - started
+    return summary
