@@ -34,17 +34,23 @@ def _terms(eq: Equation) -> list[tuple[Key, int]]:
 
 
 def propagate(
-    equations: Iterable[Equation], known: Mapping[Key, int], unknown: Iterable[Key]
+    equations: Iterable[Equation],
+    known: Mapping[Key, int],
+    unknown: Iterable[Key],
+    hypothesis: Iterable[Key] = (),
 ) -> dict[Key, int]:
     """The unknown cells that the equations force to one value.
 
     Only equations with at least one unknown cell take part: an equation over
     printed cells alone is the checks' business, and a failure there must not
-    stop us from filling a blank elsewhere.  Raises :class:`Contradiction`
-    when an equation involving an unknown cell cannot be satisfied.
+    stop us from filling a blank elsewhere.  Cells in ``hypothesis`` are known
+    values we are only trying out (one way of placing a short row's numbers):
+    every equation they appear in must hold.  Raises :class:`Contradiction`
+    when an equation involving an unknown or hypothetical cell cannot hold.
     """
     unknown = set(unknown)
-    active = [eq for eq in equations if any(k in unknown for k in cells_of(eq))]
+    watched = unknown | set(hypothesis)
+    active = [eq for eq in equations if any(k in watched for k in cells_of(eq))]
     lo: dict[Key, float] = {k: 0 for k in unknown}
     hi: dict[Key, float] = {k: INF for k in unknown}
     for key, value in known.items():
@@ -57,6 +63,10 @@ def propagate(
             terms = _terms(eq)
             if any(k not in lo for k, _ in terms):
                 continue  # a cell the report lacks entirely: nothing to learn
+            if all(lo[k] == hi[k] for k, _ in terms):
+                if sum(s * lo[k] for k, s in terms) != 0:
+                    raise Contradiction(eq)
+                continue
             for key, sign in terms:
                 if key not in unknown:
                     continue

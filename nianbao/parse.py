@@ -175,17 +175,10 @@ class Segment:
 
 
 def _find_requests(index: TextIndex, template: Template) -> list[tuple[str, Match | None]]:
-    first, second = template.rows[0], template.rows[1]
-    start = None
-    for pattern in first.patterns:
-        for m in index.finditer(pattern):
-            if index.search(second.patterns, m.stop, m.stop + ROW_WINDOW):
-                start = m
-                break
-        if start:
-            break
+    start = _requests_anchor(index, template)
     if start is None:
         return []
+    first = template.rows[0]
     found: list[tuple[str, Match | None]] = [(first.code, start)]
     cursor = start.stop
     for row in template.rows[1:]:
@@ -194,6 +187,29 @@ def _find_requests(index: TextIndex, template: Template) -> list[tuple[str, Matc
         if m:
             cursor = m.stop
     return found
+
+
+def _requests_anchor(index: TextIndex, template: Template) -> Match | None:
+    """Where table 三 starts: the first row's label followed by a row of numbers.
+
+    The prose often says 本年新收…上年结转… with a number or two; the table
+    is where the first row's label is followed by a full row of values.
+    """
+    first, second = template.rows[0], template.rows[1]
+    width = len(template.applicants)
+    best: tuple[int, Match] | None = None
+    for pattern in first.patterns:
+        for m in index.finditer(pattern):
+            after = index.search(second.patterns, m.stop, m.stop + ROW_WINDOW)
+            if after is None:
+                continue
+            count = len([t for t in index.tokens[m.end : after.start] if t.kind != "text"])
+            score = min(count, width)
+            if best is None or score > best[0]:
+                best = (score, m)
+            if score == width:
+                return m
+    return best[1] if best else None
 
 
 def _table_end(index: TextIndex, after: int) -> int:
@@ -400,9 +416,11 @@ def _known(report: Report) -> dict[Key, int]:
     return known
 
 
-def _solve(equations: list, known: dict[Key, int], unknown: set[Key]) -> dict[Key, int] | None:
+def _solve(
+    equations: list, known: dict[Key, int], unknown: set[Key], hypothesis: set[Key]
+) -> dict[Key, int] | None:
     try:
-        return arithmetic.propagate(equations, known, unknown)
+        return arithmetic.propagate(equations, known, unknown, hypothesis)
     except arithmetic.Contradiction:
         return None
 
@@ -440,7 +458,7 @@ def _resolve_segments(report: Report, equations: list, segments: list[Segment]) 
                         printed[(seg.table, *seg.keys[slot])] = int(cell.value)
             known.update(printed)
             unknown = unknown_base - printed.keys()
-            solved = _solve(equations, known, unknown)
+            solved = _solve(equations, known, unknown, set(printed))
             if solved is None:
                 continue
             result = {k: (v, "printed") for k, v in printed.items()}

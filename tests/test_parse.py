@@ -1,0 +1,167 @@
+"""The parser against every quirk met so far, one small report per quirk."""
+
+from decimal import Decimal
+
+from reportkit import GOOD, REVIEWS, codes, parse_text, report_text, row_line, values
+
+from nianbao.template import TEMPLATE_2021 as T
+
+
+def test_a_clean_report_is_read_whole():
+    report = parse_text(report_text())
+    assert all(values(report, code) == GOOD[code] for code in T.row_codes)
+    assert [report.reviews[k].value for k in T.review_cells] == REVIEWS
+    assert report.proactive[("normative_documents", "in_force")].value == 20
+    assert report.proactive[("administrative_fees", "amount_10k_yuan")].value == Decimal("1.5")
+    assert (report.agency, report.year) == ("某县人民政府", 2022)
+    assert codes(report) == []
+
+
+def test_a_label_wrapped_over_lines():
+    wrapped = "（二）部分公开（区分处理的，只计这一情\n形，不计其他情形） 0 0 0 0 0 0 0"
+    report = parse_text(report_text(lines={"partially_granted": wrapped}))
+    assert values(report, "partially_granted") == [0] * 7
+
+
+def test_numbers_wrapped_onto_the_next_line():
+    line = "1.本机关不掌握相关政府信息 4 0 0 0 1 0\n5"
+    report = parse_text(report_text(lines={"unavailable_not_held": line}))
+    assert values(report, "unavailable_not_held") == GOOD["unavailable_not_held"]
+
+
+def test_numbers_between_the_two_halves_of_a_label():
+    line = "（二）部分公开（区分处理的，只计这一情\n 0 0 0 0 0 0 0\n形，不计其他情形）"
+    report = parse_text(report_text(lines={"partially_granted": line}))
+    assert values(report, "partially_granted") == [0] * 7
+    assert values(report, "denied_state_secret") == [0] * 7
+
+
+def test_label_variants_are_still_found():
+    lines = {
+        "denied_prohibited_by_law": "2.其他法律法规禁止公开 0 0 0 0 0 0 0",
+        "not_processed_excessive": "4.无正当理由大量反复 申请 0 0 0 0 0 0 0",
+        "other_other": "3. 其他 0 0 0 0 0 0 0",
+    }
+    report = parse_text(report_text(lines=lines))
+    assert "row_missing" not in codes(report)
+
+
+def test_tab_separated_blank_row_is_derived_when_the_arithmetic_forces_it():
+    line = row_line("denied_state_secret", [""] * 7, sep="\t")
+    report = parse_text(report_text(lines={"denied_state_secret": line}))
+    cells = [report.requests[("denied_state_secret", c)] for c in T.applicant_codes]
+    assert [c.value for c in cells] == [0] * 7
+    assert {c.status for c in cells} == {"derived"}
+    assert "row_blank" in codes(report) and "derived_value" in codes(report)
+
+
+def test_tab_separated_interior_blank_is_a_blank_cell():
+    line = row_line("granted", [5, "", 0, 0, 0, 0, 6], sep="\t")
+    report = parse_text(report_text(lines={"granted": line}))
+    cell = report.requests[("granted", "commercial")]
+    assert (cell.value, cell.status) == (1, "derived")
+
+
+def test_a_blank_that_the_arithmetic_cannot_settle_stays_null():
+    # Granted and not-held both lose natural person and total: 9 = a + b has many answers.
+    lines = {
+        "granted": row_line("granted", ["-", 1, 0, 0, 0, 0, "-"]),
+        "unavailable_not_held": row_line("unavailable_not_held", ["-", 0, 0, 0, 1, 0, "-"]),
+    }
+    report = parse_text(report_text(lines=lines))
+    cell = report.requests[("granted", "natural_person")]
+    assert (cell.value, cell.status, cell.raw) == (None, "placeholder", "-")
+    assert "check_not_assessable" in codes(report)
+
+
+def test_placeholders_are_null_with_their_kind_kept():
+    report = parse_text(
+        report_text(lines={"denied_state_secret": row_line("denied_state_secret", ["/"] * 7)})
+    )
+    cell = report.requests[("denied_state_secret", "natural_person")]
+    assert (cell.value, cell.status, cell.raw) == (0, "derived", "/")
+
+
+def test_a_short_row_the_arithmetic_settles():
+    # 6 numbers for 7 columns: only one placement is consistent with the column sums.
+    report = parse_text(report_text(lines={"granted": row_line("granted", [5, 1, 0, 0, 0, 6])}))
+    assert values(report, "granted") == GOOD["granted"]
+    assert "short_row" in codes(report)
+
+
+def test_a_short_row_that_fits_no_placement_keeps_nulls():
+    # 7 natural persons granted cannot fit a column whose total is 9 with 4 not held.
+    report = parse_text(report_text(lines={"granted": row_line("granted", [7, 1, 0, 0, 0, 8])}))
+    finding = next(f for f in report.findings if f.code == "short_row")
+    assert finding.severity == "error" and "没有一种对应方式" in finding.message
+    assert values(report, "granted") == [None] * 7
+    assert {report.requests[("granted", c)].status for c in T.applicant_codes} == {"missing"}
+
+
+def test_a_row_with_too_many_numbers_is_null_and_an_error():
+    report = parse_text(report_text(lines={"granted": row_line("granted", [5, 1, 0, 0, 0, 0, 6, 9])}))
+    assert values(report, "granted") == [None] * 7
+    finding = next(f for f in report.findings if f.code == "row_overflow")
+    assert finding.severity == "error" and finding.row == "granted"
+
+
+def test_a_missing_row_is_reported_and_never_derived():
+    text = report_text().replace(row_line("other_no_correction", [0] * 7) + "\n", "")
+    report = parse_text(text)
+    assert values(report, "other_no_correction") == [None] * 7
+    assert {c.status for c in (report.requests[("other_no_correction", a)] for a in T.applicant_codes)} == {
+        "missing"
+    }
+    assert "row_missing" in codes(report)
+
+
+def test_tables_are_found_without_their_headings():
+    text = (
+        report_text()
+        .replace("二、主动公开政府信息情况\n", "")
+        .replace("三、收到和处理政府信息公开申请情况\n", "")
+    )
+    report = parse_text(text)
+    assert values(report, "total_processed") == GOOD["total_processed"]
+    assert report.proactive[("regulations", "issued")].value == 0
+
+
+def test_prose_numbers_before_the_table_are_not_taken_for_cells():
+    text = report_text().replace("本年度收到申请10件。", "本年新收 99 件，上年结转 7 件，详见下表。")
+    report = parse_text(text)
+    assert values(report, "new_received") == GOOD["new_received"]
+
+
+def test_table_four_with_blank_cells_keeps_their_positions():
+    text = report_text().replace(" ".join(map(str, REVIEWS)), "\t\t\t\t\t1\t0\t0\t0\t1\t0\t0\t0\t0\t0")
+    report = parse_text(text)
+    assert report.reviews[("reconsideration", "total")].value is None
+    assert report.reviews[("litigation_direct", "upheld")].value == 1
+
+
+def test_title_split_over_two_lines_and_a_short_agency_name():
+    text = (
+        report_text()
+        .replace("某县人民政府2022年", "信访局\n2022 年")
+        .replace("本年度收到", "文峰区信访工作中收到")
+    )
+    report = parse_text(text)
+    assert (report.agency, report.year) == ("文峰区信访局", 2022)
+
+
+def test_front_matter_wins_over_the_text():
+    report = parse_text("---\nagency: 另一个机构\nyear: 2023\nregion: 某县\n---\n" + report_text())
+    assert (report.agency, report.year, report.region) == ("另一个机构", 2023, "某县")
+    assert report.metadata_origin == {"agency": "front matter", "year": "front matter"}
+
+
+def test_a_year_that_is_not_a_number_falls_back_to_the_text():
+    report = parse_text("---\nyear: 二〇二一\n---\n" + report_text())
+    assert report.year == 2022
+    assert "bad_front_matter" in codes(report)
+
+
+def test_prose_of_wrapped_pdf_lines_is_joined_into_paragraphs():
+    text = report_text().replace("问题不少。", "一是公开不够及时，部分\n信息更新慢。\n二是解读不够。")
+    report = parse_text(text)
+    assert report.prose["problems"] == "一是公开不够及时，部分信息更新慢。\n\n二是解读不够。"
