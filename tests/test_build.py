@@ -1,0 +1,247 @@
+"""The whole site, built from the raw seed files, as a user gets it."""
+
+import csv
+import json
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT, SEED_NAMES, SEEDS, expected, matches
+
+from nianbao.site import build, validate
+from nianbao.template import TEMPLATE_2021 as T
+
+
+def read_csv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_the_summary_counts_what_was_built(seed_site):
+    assert len(seed_site.reports) == 5
+    assert seed_site.problems == []
+    assert seed_site.package_errors == []
+    lines = seed_site.lines()
+    assert lines[0] == "报告 reports built: 5"
+    assert lines[-1] == f"站点 site: {seed_site.output}/index.html"
+
+
+def test_every_seed_number_is_in_the_published_package(seed_site):
+    data = seed_site.output / "data"
+    package = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+    assert [r["name"] for r in package["resources"]] == [
+        "reports",
+        "requests",
+        "reviews",
+        "proactive",
+        "quality",
+    ]
+    ids = {Path(r["source"]).stem: r["report_id"] for r in read_csv(data / "reports.csv")}
+    requests = {
+        (r["report_id"], r["row"], r["applicant"]): r["value"] for r in read_csv(data / "requests.csv")
+    }
+    reviews = {
+        (r["report_id"], r["proceeding"], r["outcome"]): r["value"] for r in read_csv(data / "reviews.csv")
+    }
+    checked = 0
+    for name in SEED_NAMES:
+        exp, rid = expected(name), ids[name]
+        for i, row in enumerate(T.rows):
+            for j, col in enumerate(T.applicant_codes):
+                got = requests[(rid, row.code, col)]
+                assert matches(int(got) if got else None, exp["table3"][i][j]), (name, row.code, col)
+                checked += 1
+        for k, (proc, outcome) in enumerate(T.review_cells):
+            got = reviews[(rid, proc, outcome)]
+            assert matches(int(got) if got else None, exp["table4"][k]), (name, proc, outcome)
+            checked += 1
+    assert checked == 5 * (175 + 15)
+
+
+def test_reports_resource_has_agency_and_year_for_every_raw_file(seed_site):
+    rows = read_csv(seed_site.output / "data" / "reports.csv")
+    got = {Path(r["source"]).stem: (r["agency"], int(r["year"]), r["template"]) for r in rows}
+    assert got == {n: (expected(n)["agency"], expected(n)["year"], "2021") for n in SEED_NAMES}
+    assert all(re.fullmatch(r"[a-z0-9-]+", r["report_id"]) for r in rows)
+
+
+def test_blank_cells_are_published_empty_never_zero(seed_site):
+    data = seed_site.output / "data"
+    rows = read_csv(data / "reviews.csv")
+    blank = [r for r in rows if r["proceeding"] == "reconsideration" and r["report_id"].startswith("002")]
+    assert {(r["value"], r["status"]) for r in blank} == {("", "blank")}
+
+
+def test_the_portal_package_passes_frictionless_validate_on_the_command_line(seed_site):
+    cli = Path(sys.executable).with_name("frictionless")
+    result = subprocess.run(
+        [str(cli), "validate", str(seed_site.output / "data" / "datapackage.json")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", SEED_NAMES)
+def test_each_report_package_validates_and_has_the_official_wide_table(seed_site, name):
+    rid = name.replace("_", "-")
+    folder = seed_site.output / "reports" / rid / "data"
+    assert validate(folder / "datapackage.json") == []
+    wide = read_csv(folder / "requests_wide.csv")
+    assert len(wide) == 25
+    assert list(wide[0]) == ["row", "number", "label", *T.applicant_codes]
+    exp = expected(name)["table3"]
+    for i, row in enumerate(wide):
+        for j, col in enumerate(T.applicant_codes):
+            assert matches(int(row[col]) if row[col] else None, exp[i][j])
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links, self.lang, self.tables, self.captions, self.scoped, self.th = [], None, 0, 0, 0, 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        for attr in ("href", "src"):
+            if attr in a:
+                self.links.append((tag, a[attr]))
+        self.tables += tag == "table"
+        self.captions += tag == "caption"
+        self.th += tag == "th"
+        self.scoped += tag == "th" and "scope" in a
+
+
+def pages(site: Path):
+    return sorted(site.rglob("*.html"))
+
+
+def test_every_page_is_chinese_accessible_and_links_only_to_what_exists(seed_site):
+    site = seed_site.output
+    assert len(pages(site)) == 2 + 5
+    for page in pages(site):
+        parser = Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        assert parser.lang == "zh-CN", page
+        assert parser.tables == parser.captions, page
+        assert parser.th == parser.scoped, page
+        for tag, link in parser.links:
+            if tag == "a" and link.startswith(("https://", "#")):
+                continue  # a hyperlink to another site is fine; loading from one is not
+            assert not link.startswith(("/", "http:", "https:", "//")), (page, link)
+            target = (page.parent / link.split("#")[0]).resolve()
+            assert target.is_file(), (page, link)
+
+
+def test_report_page_shows_tables_like_the_template_and_marks_derived_values(seed_site):
+    html = (seed_site.output / "reports" / "001-07ea97a0e0dbb2b9" / "index.html").read_text(encoding="utf-8")
+    assert "新华区人民政府办公室" in html
+    assert html.count("<tr>") >= 25 + 3
+    assert 'class="num derived"' in html
+    assert "表三「（一）予以公开」只有6个数" in html
+    assert "源文件" in html and "source.txt" in html
+
+
+def test_home_page_lists_every_report_with_headline_figures(seed_site):
+    html = (seed_site.output / "index.html").read_text(encoding="utf-8")
+    for name in SEED_NAMES:
+        assert f"reports/{name.replace('_', '-')}/index.html" in html
+        assert expected(name)["agency"] in html
+    assert "81173" not in html  # table 二 is on the report pages, not the list
+    assert '<td class="num">104</td>' in html  # 二七区 received 104 requests
+
+
+def test_prose_is_markdown_with_raw_html_escaped(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    text = (SEEDS / "004_5c62533f5d23ed68.txt").read_text(encoding="utf-8")
+    text = text.replace(
+        "无其他需要报告的事项。", '<script>alert(1)</script> **重要** <a href="javascript:x">链接</a>'
+    )
+    (content / "evil.md").write_text(text, encoding="utf-8")
+    summary = build(content, tmp_path / "out")
+    html = (summary.output / "reports" / "evil" / "index.html").read_text(encoding="utf-8")
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<strong>重要</strong>" in html
+    assert 'href="javascript:' not in html
+
+
+def test_bad_files_are_listed_and_cost_no_other_report(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    for path in SEEDS.glob("*.txt"):
+        (content / path.name).write_bytes(path.read_bytes())
+    (content / "empty.txt").write_bytes(b"")
+    (content / "scan.txt").write_bytes(b"%PDF-1.4\x00\x01\x02binary")
+    (content / "news.txt").write_text("区长调研春耕生产工作。\n要求各部门抓好落实。\n", encoding="utf-8")
+    (content / "report.pdf").write_bytes(b"%PDF-1.4")
+    summary = build(content, tmp_path / "out")
+    assert len(summary.reports) == 5
+    problems = {p.source: (p.code, p.message) for p in summary.problems}
+    assert problems["empty.txt"] == ("unreadable", "文件是空的")
+    assert problems["scan.txt"][0] == "unreadable" and "二进制" in problems["scan.txt"][1]
+    assert problems["news.txt"][0] == "not_a_report"
+    assert problems["report.pdf"][0] == "unsupported"
+    quality = read_csv(summary.output / "data" / "quality.csv")
+    assert {
+        r["source"] for r in quality if r["code"] in ("unreadable", "not_a_report", "unsupported")
+    } == set(problems)
+    assert summary.package_errors == []
+    assert "news.txt" in (summary.output / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_rebuild_replaces_the_site_and_leaves_nothing_of_removed_reports(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    for path in list(SEEDS.glob("*.txt"))[:2]:
+        (content / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "out"
+    build(content, out)
+    first = sorted(p.name for p in (out / "reports").iterdir())
+    (content / f"{first[0].replace('-', '_')}.txt").unlink()
+    build(content, out)
+    assert sorted(p.name for p in (out / "reports").iterdir()) == first[1:]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_command_line_builds_and_prints_its_summary(raw_seed_folder, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "build.py", "--content", str(raw_seed_folder), "--output", str(tmp_path / "site")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "报告 reports built: 5" in result.stdout
+    assert "数据包校验 data package: valid" in result.stdout
+    assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_command_line_refuses_a_missing_content_folder(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "build.py", "--content", str(tmp_path / "nope")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "找不到报告目录" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name", SEED_NAMES)
+def test_content_holds_each_seed_byte_for_byte_under_its_front_matter(name):
+    data = (ROOT / "content" / f"{name}.txt").read_bytes()
+    assert data.startswith(b"---\n")
+    close = data.index(b"\n---\n", 4)
+    meta = yaml.safe_load(data[4:close].decode())
+    end = close + len(b"\n---\n")
+    assert data[end:] == (SEEDS / f"{name}.txt").read_bytes()
+    assert (meta["agency"], meta["year"]) == (expected(name)["agency"], expected(name)["year"])
+    assert meta["source_file"] == f"{name}.txt"

@@ -1,0 +1,92 @@
+"""The template's arithmetic (勾稽关系): each check passes on a sound report,
+fails with a clear Chinese message on a broken one, and is 'not assessable'
+when a cell it needs is missing."""
+
+import pytest
+from conftest import SEED_NAMES, SEEDS
+from reportkit import GOOD, REVIEWS, parse_text, report_text
+
+from nianbao import check, parse, read_source
+from nianbao.check import passes_arithmetic
+
+
+def findings(report, code):
+    return [f for f in report.findings if f.code == code]
+
+
+def test_a_sound_report_passes_every_check():
+    report = parse_text(report_text())
+    assert passes_arithmetic(report)
+    assert report.findings == []
+
+
+@pytest.mark.parametrize("name", SEED_NAMES)
+def test_the_seeds_pass_their_arithmetic(name):
+    path = SEEDS / f"{name}.txt"
+    report = check(parse(read_source(path.name, path.read_bytes())))
+    assert passes_arithmetic(report), [f.message for f in report.findings if f.severity == "error"]
+
+
+def test_received_plus_carried_over_must_equal_processed_plus_carried_forward():
+    # The total column says 10 + 2 = 11 + 1; make carried-forward say 3 (and keep its row sum right).
+    report = parse_text(report_text(rows={"carried_forward": [1, 0, 0, 0, 2, 0, 3]}))
+    [failure] = [f for f in findings(report, "balance_mismatch") if f.column == "total"]
+    assert failure.severity == "error"
+    assert failure.table == "requests"
+    assert (
+        failure.message == "表三「总计」列：本年新收10加上年结转2等于12，但办理结果总计11加结转下年度3等于14"
+    )
+
+
+def test_a_row_total_must_equal_its_applicants():
+    report = parse_text(report_text(rows={"new_received": [8, 1, 0, 0, 1, 0, 11]}))
+    [failure] = findings(report, "row_total_mismatch")
+    assert (failure.table, failure.row) == ("requests", "new_received")
+    assert failure.message == "表三「一、本年新收政府信息公开申请数量」行：总计为11，但各类申请人相加为10"
+
+
+def test_total_processed_must_equal_the_outcome_rows():
+    rows = {"granted": [6, 1, 0, 0, 0, 0, 7]}
+    report = parse_text(report_text(rows=rows))
+    failures = {f.column: f.message for f in findings(report, "outcome_sum_mismatch")}
+    assert failures == {
+        "natural_person": "表三「自然人」列：（七）总计为9，但各项办理结果相加为10",
+        "total": "表三「总计」列：（七）总计为11，但各项办理结果相加为12",
+    }
+
+
+def test_each_review_total_must_equal_its_four_outcomes():
+    reviews = list(REVIEWS)
+    reviews[4] = 3  # 行政复议 1 + 0 + 0 + 1 printed as 总计 3
+    report = parse_text(report_text(reviews=reviews))
+    [failure] = findings(report, "review_total_mismatch")
+    assert (failure.table, failure.row) == ("reviews", "reconsideration")
+    assert failure.message == "表四「行政复议」：总计为3，但结果维持、结果纠正、其他结果、尚未审结相加为2"
+
+
+def test_a_check_with_a_missing_cell_is_not_assessable_not_passed():
+    text = report_text().replace(" ".join(map(str, REVIEWS)), " ".join(map(str, REVIEWS[5:])))
+    report = parse_text(text)
+    assert not findings(report, "review_total_mismatch")
+    unassessed = findings(report, "check_not_assessable")
+    assert unassessed and all(f.severity == "info" for f in unassessed)
+
+
+def test_seed_000_broken_on_purpose_fails_and_names_the_cell():
+    path = SEEDS / "000_3925396cff2e10ed.txt"
+    text = path.read_text(encoding="utf-8").replace(
+        "（七）总计 101 5 0 0 0 1 107", "（七）总计 101 5 0 0 0 1 108"
+    )
+    report = check(parse(read_source(path.name, text.encode())))
+    messages = [f.message for f in report.findings if f.severity == "error"]
+    assert "表三「（七）总计」行：总计为108，但各类申请人相加为107" in messages
+    assert "表三「总计」列：（七）总计为108，但各项办理结果相加为107" in messages
+    assert not passes_arithmetic(report)
+
+
+def test_good_data_is_untouched_by_a_failure_elsewhere():
+    report = parse_text(report_text(rows={"carried_forward": [1, 0, 0, 0, 2, 0, 3]}))
+    assert [report.requests[("granted", c)].value for c in ("natural_person", "total")] == [
+        GOOD["granted"][0],
+        GOOD["granted"][6],
+    ]

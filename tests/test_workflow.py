@@ -1,0 +1,40 @@
+"""The GitHub Actions workflow that tests, builds and deploys the site."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from conftest import ROOT
+
+WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
+
+
+def test_workflow_is_valid_for_github_actions():
+    cli = shutil.which("check-jsonschema") or str(Path(sys.executable).with_name("check-jsonschema"))
+    result = subprocess.run(
+        [cli, "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_workflow_tests_builds_and_deploys_with_the_official_pages_actions():
+    flow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    build = flow["jobs"]["build"]["steps"]
+    runs = [s.get("run", "") for s in build]
+    uses = [s.get("uses", "").split("@")[0] for s in (*build, *flow["jobs"]["deploy"]["steps"])]
+    assert "python -m pytest" in runs and "python build.py" in runs
+    assert runs.index("python -m pytest") < runs.index("python build.py")
+    for action in ("actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"):
+        assert action in uses
+    upload = next(s for s in build if s.get("uses", "").startswith("actions/upload-pages-artifact"))
+    assert upload["with"]["path"] == "site"
+    assert flow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+
+
+def test_ci_script_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "python -m pytest" in readme and ci.strip().endswith("python -m pytest")
+    assert "pip install -e '.[test]'" in readme and "pip install --quiet -e '.[test]'" in ci
