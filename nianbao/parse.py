@@ -101,11 +101,22 @@ def report_id_for(source: str, meta: dict[str, Any]) -> str:
     return "r-" + hashlib.sha1(source.encode()).hexdigest()[:12]
 
 
+# Front matter keys nianbao understands; others are kept out and warned about.
+FRONT_MATTER_KEYS = {"agency", "year", "region", "title", "id", "source_file", "source_url"}
+
+
 def read_metadata(report: Report, source: Source) -> None:
     """Agency, year and region: front matter first, the report's text after."""
     meta = source.meta
+    unknown = sorted(str(k) for k in meta if k not in FRONT_MATTER_KEYS)
+    if unknown:
+        report.add(
+            "warning",
+            "bad_front_matter",
+            f"front matter 中有不认识的键：{'、'.join(unknown)}（可用的键：{'、'.join(sorted(FRONT_MATTER_KEYS))}）",
+            table="report",
+        )
     agency, year = find_title(source.lines)
-    report.title = f"{agency}{year}年政府信息公开工作年度报告" if agency and year else ""
     if isinstance(meta.get("agency"), str) and meta["agency"].strip():
         report.agency, report.metadata_origin["agency"] = meta["agency"].strip(), "front matter"
     else:
@@ -125,6 +136,8 @@ def read_metadata(report: Report, source: Source) -> None:
         report.region = meta["region"].strip()
     if isinstance(meta.get("title"), str) and meta["title"].strip():
         report.title = meta["title"].strip()
+    # The title names the agency in full even where the report's own title
+    # says only "政府办": the page and the data must say who published it.
     if not report.title and report.agency and report.year:
         report.title = f"{report.agency}{report.year}年政府信息公开工作年度报告"
     if not report.agency:
@@ -628,12 +641,13 @@ def parse_prose(report: Report, source: Source, table_lines: list[int]) -> None:
             continue
         start = headings[code]
         end = next(b for b in bounds if b > start)
-        body = [ln for ln in lines[start + 1 : end] if not _is_title(ln, report)]
+        body = [ln for ln in lines[start + 1 : end] if not _is_title(ln)]
         report.prose[code] = _as_markdown(body, source.layout)
 
 
-def _is_title(line: str, report: Report) -> bool:
-    return bool(report.title) and _clean_name(line) == _clean_name(report.title)
+def _is_title(line: str) -> bool:
+    """The report's title line, which some reports put under 一、总体情况."""
+    return len(line.strip()) < 60 and bool(_TITLE.search(_clean_name(line)))
 
 
 # --- the whole report --------------------------------------------------------

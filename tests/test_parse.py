@@ -165,3 +165,10 @@ def test_prose_of_wrapped_pdf_lines_is_joined_into_paragraphs():
     text = report_text().replace("问题不少。", "一是公开不够及时，部分\n信息更新慢。\n二是解读不够。")
     report = parse_text(text)
     assert report.prose["problems"] == "一是公开不够及时，部分信息更新慢。\n\n二是解读不够。"
+
+
+def test_unknown_front_matter_keys_are_a_warning():
+    report = parse_text("---\nagency: 某机构\nauthor: 张三\n---\n" + report_text())
+    [finding] = [f for f in report.findings if f.code == "bad_front_matter"]
+    assert "author" in finding.message and finding.severity == "warning"
+    assert report.agency == "某机构"
