@@ -1,0 +1,147 @@
+"""Score a built site against hand-transcribed expected values.
+
+    python -m nianbao.score SITE_DIR EXPECTED_DIR
+
+``EXPECTED_DIR`` holds one JSON file per report, named after the report's
+source file (``000_3925396cff2e10ed.json`` for ``000_3925396cff2e10ed.txt``),
+in the format of the seeds' ``expected/`` folder; a list in a cell means any
+of those values is right.  Every cell is one of:
+
+- exact: the published value is right;
+- flagged: wrong, but a finding names its table and its row or column, or the
+  value is published as derived;
+- unflagged: wrong and nothing says so.  This must be 0: no silent error.
+
+Exits 1 when any cell is unflagged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from .template import TEMPLATE_2021 as T
+
+# The expected files name table 二's items by short keys.
+PROACTIVE_KEYS = {
+    "regulations": "regulations",
+    "normative_documents": "normative_documents",
+    "licensing": "administrative_licensing",
+    "punishment": "administrative_punishment",
+    "enforcement": "administrative_enforcement",
+    "fees": "administrative_fees",
+}
+
+
+def matches(got: object, want: object) -> bool:
+    if isinstance(want, list):
+        return any(matches(got, w) for w in want)
+    if want is None or got is None:
+        return got is None and want is None
+    return Decimal(str(got)) == Decimal(str(want))
+
+
+def expected_cells(exp: dict) -> Iterator[tuple[str, str, str, object]]:
+    """(table, row, column, expected value) for every cell of an expected file."""
+    for i, row in enumerate(T.rows):
+        for j, col in enumerate(T.applicant_codes):
+            yield "requests", row.code, col, exp["table3"][i][j]
+    for k, (proc, outcome) in enumerate(T.review_cells):
+        yield "reviews", proc, outcome, exp["table4"][k]
+    for short, code in PROACTIVE_KEYS.items():
+        item = next(i for i in T.proactive if i.code == code)
+        want = exp["table2"][short] if exp.get("table2") else None
+        wants = want if isinstance(want, list) and len(item.measures) > 1 else [want] * len(item.measures)
+        for measure, w in zip(item.measures, wants, strict=True):
+            yield "proactive", code, measure, w
+
+
+@dataclass
+class Score:
+    exact: int = 0
+    flagged: int = 0
+    unflagged: int = 0
+    missing_reports: list[str] = field(default_factory=list)
+    silent: list[str] = field(default_factory=list)  # the unflagged cells, for the reader
+
+    def lines(self) -> list[str]:
+        out = [
+            f"cells exact: {self.exact}",
+            f"cells wrong and flagged: {self.flagged}",
+            f"cells wrong and unflagged: {self.unflagged}",
+        ]
+        out += [f"  unflagged: {s}" for s in self.silent]
+        out += [f"  report not built: {m}" for m in self.missing_reports]
+        return out
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _flagged(findings: list[dict[str, str]], table: str, row: str, column: str) -> bool:
+    for f in findings:
+        if f["severity"] == "info" or f["table"] != table:
+            continue
+        if (f["row"] in ("", row)) and (f["column"] in ("", column)) and (f["row"] or f["column"]):
+            return True
+        if not f["row"] and not f["column"] and f["code"] == "table_missing":
+            return True
+    return False
+
+
+def score(site: Path, expected: Path) -> Score:
+    data = site / "data"
+    reports = {Path(r["source"]).stem: r["report_id"] for r in _read(data / "reports.csv")}
+    values: dict[tuple[str, str, str, str], tuple[str, str]] = {}
+    for table, (a, b) in (
+        ("requests", ("row", "applicant")),
+        ("reviews", ("proceeding", "outcome")),
+        ("proactive", ("item", "measure")),
+    ):
+        for r in _read(data / f"{table}.csv"):
+            values[(r["report_id"], table, r[a], r[b])] = (r["value"], r["status"])
+    findings: dict[str, list[dict[str, str]]] = {}
+    for f in _read(data / "quality.csv"):
+        findings.setdefault(f["report_id"], []).append(f)
+    result = Score()
+    for path in sorted(expected.glob("*.json")):
+        exp = json.loads(path.read_text(encoding="utf-8"))
+        rid = reports.get(path.stem)
+        if rid is None:
+            result.missing_reports.append(path.stem)
+            continue
+        for table, row, col, want in expected_cells(exp):
+            raw, status = values.get((rid, table, row, col), ("", "missing"))
+            got = None if raw == "" else Decimal(raw)
+            if matches(got, want):
+                result.exact += 1
+            elif status == "derived" or _flagged(findings.get(rid, []), table, row, col):
+                result.flagged += 1
+            else:
+                result.unflagged += 1
+                result.silent.append(
+                    f"{path.stem} {table} {row} {col}: published {raw or 'null'}, expected {want}"
+                )
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Compare a built site with expected values.")
+    parser.add_argument("site", type=Path, help="the build's output folder")
+    parser.add_argument("expected", type=Path, help="folder of expected JSON files")
+    args = parser.parse_args(argv)
+    result = score(args.site, args.expected)
+    print("\n".join(result.lines()))
+    return 1 if result.unflagged or result.missing_reports else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
