@@ -4,17 +4,8 @@ import pytest
 from conftest import SEED_NAMES, SEEDS, expected, matches
 
 from nianbao import parse, read_source
+from nianbao.score import expected_cells
 from nianbao.template import TEMPLATE_2021 as T
-
-# The expected files name table 二's items by short keys.
-PROACTIVE_KEYS = {
-    "regulations": "regulations",
-    "normative_documents": "normative_documents",
-    "licensing": "administrative_licensing",
-    "punishment": "administrative_punishment",
-    "enforcement": "administrative_enforcement",
-    "fees": "administrative_fees",
-}
 
 
 def parsed(name):
@@ -24,18 +15,9 @@ def parsed(name):
 
 def cells(name):
     """(table, row, column, got, want) for every cell the expected file lists."""
-    report, exp = parsed(name), expected(name)
-    for i, row in enumerate(T.rows):
-        for j, col in enumerate(T.applicant_codes):
-            yield "requests", row.code, col, report.requests[(row.code, col)].value, exp["table3"][i][j]
-    for k, key in enumerate(T.review_cells):
-        yield "reviews", *key, report.reviews[key].value, exp["table4"][k]
-    for short, code in PROACTIVE_KEYS.items():
-        item = next(i for i in T.proactive if i.code == code)
-        want = exp["table2"][short] if exp["table2"] else None
-        wants = want if isinstance(want, list) else [want] * len(item.measures)
-        for measure, w in zip(item.measures, wants, strict=True):
-            yield "proactive", code, measure, report.proactive[(code, measure)].value, w
+    report = parsed(name)
+    for table, row, col, want in expected_cells(expected(name)):
+        yield table, row, col, report.table(table)[(row, col)].value, want
 
 
 @pytest.mark.parametrize("name", SEED_NAMES)
