@@ -56,10 +56,10 @@ def check(report: Report) -> Report:
         for table in ("requests", "reviews")
         for (r, c), cell in report.table(table).items()
     }
-    for eq in template.equations:
+    for eq in template.equations_for({row for row, _ in report.requests}):
         result = holds(eq, values)
         where = {"table": eq.table}
-        if eq.where in template.row_codes or eq.table == "reviews":
+        if eq.where in template.row_codes or eq.where == "other_processing" or eq.table == "reviews":
             where["row"] = eq.where
         else:
             where["column"] = eq.where

@@ -153,7 +153,7 @@ def problem_rows(problem: Problem) -> Iterator[Row]:
 def wide_rows(report: Report) -> Iterator[Row]:
     """Table 三 as the official template lays it out: 25 rows x 7 columns."""
     template = TEMPLATES[report.template]
-    for row in template.rows:
+    for row in template.rows_for({code for code, _ in report.requests}):
         out: Row = {"row": row.code, "number": row.number, "label": row.label}
         for col in template.applicant_codes:
             out[col] = report.requests[(row.code, col)].value

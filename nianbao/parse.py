@@ -199,6 +199,25 @@ def _find_requests(index: TextIndex, template: Template) -> list[tuple[str, Matc
         found.append((row.code, m))
         if m:
             cursor = m.stop
+    return _collapsed_rows(index, template, found)
+
+
+def _collapsed_rows(
+    index: TextIndex, template: Template, found: list[tuple[str, Match | None]]
+) -> list[tuple[str, Match | None]]:
+    """A row printed in place of several (（六）其他处理 for its three items)."""
+    where = dict(found)
+    for variant in template.variants:
+        if any(where.get(code) for code in variant.replaces):
+            continue
+        at = next(i for i, (code, _) in enumerate(found) if code == variant.replaces[0])
+        before = next((m for _, m in reversed(found[:at]) if m), None)
+        after = next((m for _, m in found[at:] if m), None)
+        if before is None or after is None:
+            continue
+        m = index.search(variant.patterns, before.stop, after.at)
+        if m:
+            found = [*found[:at], (variant.code, m), *found[at:]]
     return found
 
 
@@ -243,6 +262,11 @@ def parse_requests(
     for row in template.rows:
         for col in template.applicant_codes:
             report.requests[(row.code, col)] = Cell()
+    codes = {code for code, _ in found}
+    for variant in template.variants:
+        if variant.code in codes:
+            for col in template.applicant_codes:
+                report.requests[(variant.code, col)] = Cell()
     if not found:
         report.add(
             "error", "table_missing", "没有找到表三（收到和处理政府信息公开申请情况）", table="requests"
@@ -256,8 +280,18 @@ def parse_requests(
         if i + 1 == len(located):
             tokens = _first_run(index.tokens, m.end, stop)
         _fill_row(report, template, code, tokens, width, segments)
+    replaced = {r for v in template.variants if v.code in codes for r in v.replaces}
     for code, m in found:
-        if m is None:
+        if code in replaced:
+            label = template.row(code).label
+            report.add(
+                "info",
+                "row_collapsed",
+                f"表三把（六）其他处理印成一行，没有分列「{label}」，此行按缺失处理，合计见 other_processing",
+                table="requests",
+                row=code,
+            )
+        elif m is None:
             label = template.row(code).label
             report.add(
                 "warning", "row_missing", f"表三中没有找到「{label}」这一行", table="requests", row=code
@@ -441,7 +475,7 @@ def _solve(
 def resolve(report: Report, template: Template, segments: list[Segment]) -> None:
     """Place the numbers of short rows where the arithmetic allows, then fill
     blank cells the arithmetic forces.  Every decision is a finding."""
-    equations = list(template.equations)
+    equations = list(template.equations_for({row for row, _ in report.requests}))
     if segments:
         _resolve_segments(report, equations, segments)
     _derive_blanks(report, equations)

@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from .check import CHECK_NAMES
 from .model import Cell, Problem, Report
 from .package import PORTAL_RESOURCES, RESOURCE_TITLES, load_schema
-from .template import SECTIONS, TEMPLATES, Template
+from .template import SECTIONS, TEMPLATES, Row
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -70,14 +70,13 @@ def headline(report: Report) -> Headline:
     )
 
 
-def request_layout(template: Template) -> list[list[dict[str, Any]]]:
+def request_layout(rows: tuple[Row, ...]) -> list[list[dict[str, Any]]]:
     """The label cells of table 三, with the template's merged cells.
 
     Returns, for each row, the header cells to print before its numbers:
     ``{"text", "rowspan", "colspan"}``.  Three label columns: the part
     (一、…四、), the group (（一）…（七）) and the item (1.…8.).
     """
-    rows = template.rows
     layout: list[list[dict[str, Any]]] = []
     for i, row in enumerate(rows):
         cells: list[dict[str, Any]] = []
@@ -148,11 +147,13 @@ def render_index(
 
 def render_report(env: Environment, report: Report, downloads: list[tuple[str, str, str]]) -> str:
     template = TEMPLATES[report.template]
+    rows = template.rows_for({row for row, _ in report.requests})
     return env.get_template("report.html").render(
         root="../../",
         report=report,
         t=template,
-        layout=request_layout(template),
+        rows=rows,
+        layout=request_layout(rows),
         headline=headline(report),
         downloads=downloads,
     )

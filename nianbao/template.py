@@ -27,6 +27,7 @@ class Row:
     patterns: tuple[str, ...]
     group: str = ""  # the merged group label the row sits under, if any
     outcome: bool = False  # counted in 三（七）总计
+    replaces: tuple[str, ...] = ()  # for a row some reports print instead of several
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,25 @@ class Template:
     proactive: tuple[ProactiveItem, ...]
     measures: dict[str, str]
     equations: tuple[Equation, ...] = field(default=())
+    variants: tuple[Row, ...] = field(default=())  # rows printed in place of others
 
     def row(self, code: str) -> Row:
-        return next(r for r in self.rows if r.code == code)
+        return next(r for r in (*self.rows, *self.variants) if r.code == code)
+
+    def rows_for(self, row_codes: set[str]) -> tuple[Row, ...]:
+        """The rows a report has: where it prints （六）其他处理 as one row
+        instead of its three items, that row takes their place."""
+        collapsed = [v for v in self.variants if v.code in row_codes]
+        if not collapsed:
+            return self.rows
+        replaced = {code for v in collapsed for code in v.replaces}
+        at = next(i for i, r in enumerate(self.rows) if r.code in replaced)
+        rest = [r for r in self.rows if r.code not in replaced]
+        return (*rest[:at], *collapsed, *rest[at:])
+
+    def equations_for(self, row_codes: set[str]) -> tuple[Equation, ...]:
+        rows = self.rows_for(row_codes)
+        return self.equations if rows == self.rows else _equations(rows, self.applicants)
 
     @property
     def row_codes(self) -> list[str]:
@@ -349,6 +366,18 @@ def _equations(rows: tuple[Row, ...], applicants: tuple[Column, ...]) -> tuple[E
     return tuple(eqs)
 
 
+# Some 2021-format reports print （六）其他处理 as one row without its three
+# items; the contract's code for that row is the 2019 format's.
+OTHER_PROCESSING = Row(
+    "other_processing",
+    "（六）其他处理",
+    "三（六）",
+    ("其他处理",),
+    _RESULT,
+    True,
+    ("other_no_correction", "other_fee_unpaid", "other_other"),
+)
+
 TEMPLATE_2021 = Template(
     version="2021",
     title="2021年起使用的年度报告格式",
@@ -359,6 +388,7 @@ TEMPLATE_2021 = Template(
     proactive=PROACTIVE_2021,
     measures=MEASURES_2021,
     equations=_equations(ROWS_2021, APPLICANTS),
+    variants=(OTHER_PROCESSING,),
 )
 
 TEMPLATES = {TEMPLATE_2021.version: TEMPLATE_2021}

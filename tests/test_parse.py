@@ -172,3 +172,20 @@ def test_unknown_front_matter_keys_are_a_warning():
     [finding] = [f for f in report.findings if f.code == "bad_front_matter"]
     assert "author" in finding.message and finding.severity == "warning"
     assert report.agency == "某机构"
+
+
+def test_other_processing_printed_as_one_row_takes_the_place_of_its_three_items():
+    text = report_text()
+    for code in ("other_no_correction", "other_fee_unpaid"):
+        text = text.replace(row_line(code, [0] * 7) + "\n", "")
+    text = text.replace(row_line("other_other", [0] * 7), "（六）其他处理 0 0 0 0 0 0 0")
+    report = parse_text(text)
+    assert values(report, "other_processing") == [0] * 7
+    assert values(report, "not_processed_confirmation") == [0] * 7
+    assert values(report, "other_other") == [None] * 7
+    assert {f.code for f in report.findings} == {"row_collapsed"}  # and every check is assessable
+    assert [r.code for r in T.rows_for({"other_processing"})][20:23] == [
+        "other_processing",
+        "total_processed",
+        "carried_forward",
+    ]
