@@ -276,9 +276,8 @@ def parse_requests(
     end_of_table = _table_end(index, located[-1][1].stop)
     for i, (code, m) in enumerate(located):
         stop = located[i + 1][1].start if i + 1 < len(located) else end_of_table
-        tokens = _values(index.tokens, m.start, stop)
-        if i + 1 == len(located):
-            tokens = _first_run(index.tokens, m.end, stop)
+        last = i + 1 == len(located)
+        tokens = _first_run(index.tokens, m.end, stop) if last else _values(index.tokens, m.start, stop)
         _fill_row(report, template, code, tokens, width, segments)
     replaced = {r for v in template.variants if v.code in codes for r in v.replaces}
     for code, m in found:
