@@ -196,6 +196,8 @@ def _find_requests(index: TextIndex, template: Template) -> list[tuple[str, Matc
     cursor = start.stop
     for row in template.rows[1:]:
         m = index.search(row.patterns, cursor, cursor + ROW_WINDOW)
+        if m:
+            m = index.widen(m, row.label, cursor)
         found.append((row.code, m))
         if m:
             cursor = m.stop

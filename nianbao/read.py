@@ -109,9 +109,20 @@ def detect_layout(path: str, body: str) -> str:
 
 
 def read_source(path: str, data: bytes) -> Source:
-    """Decode a content file and split its front matter off."""
+    """Decode a content file and split its front matter off.
+
+    PDF, HTML and Word files are first turned into text by
+    :mod:`nianbao.formats`; they carry no front matter of their own.
+    """
     if not data.strip():
         raise ReadError("文件是空的")
+    from .formats import CONVERTERS  # the converters import this module
+
+    suffix = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    if suffix in CONVERTERS:
+        layout, convert = CONVERTERS[suffix]
+        text = convert(data).replace("\r\n", "\n").replace("\r", "\n")
+        return Source(path, text, {}, layout, suffix.lstrip("."))
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReadError("文件是二进制数据（可能是 PDF、图片或 Word 文件被存成了文本），无法读取")
     text, encoding = decode(data)

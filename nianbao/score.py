@@ -69,6 +69,7 @@ class Score:
     unflagged: int = 0
     missing_reports: list[str] = field(default_factory=list)
     silent: list[str] = field(default_factory=list)  # the unflagged cells, for the reader
+    metadata: list[str] = field(default_factory=list)  # agency, year or template not as expected
 
     def lines(self) -> list[str]:
         out = [
@@ -78,6 +79,8 @@ class Score:
         ]
         out += [f"  unflagged: {s}" for s in self.silent]
         out += [f"  report not built: {m}" for m in self.missing_reports]
+        out.append(f"metadata wrong (agency, year, template): {len(self.metadata)}")
+        out += [f"  {m}" for m in self.metadata]
         return out
 
 
@@ -99,7 +102,8 @@ def _flagged(findings: list[dict[str, str]], table: str, row: str, column: str) 
 
 def score(site: Path, expected: Path) -> Score:
     data = site / "data"
-    reports = {Path(r["source"]).stem: r["report_id"] for r in _read(data / "reports.csv")}
+    rows = {Path(r["source"]).stem: r for r in _read(data / "reports.csv")}
+    reports = {stem: r["report_id"] for stem, r in rows.items()}
     values: dict[tuple[str, str, str, str], tuple[str, str]] = {}
     for table, (a, b) in (
         ("requests", ("row", "applicant")),
@@ -118,6 +122,11 @@ def score(site: Path, expected: Path) -> Score:
         if rid is None:
             result.missing_reports.append(path.stem)
             continue
+        for key in ("agency", "year", "template"):
+            if key in exp and str(exp[key]) != rows[path.stem][key]:
+                result.metadata.append(
+                    f"{path.stem} {key}: published {rows[path.stem][key]!r}, expected {exp[key]!r}"
+                )
         for table, row, col, want in expected_cells(exp):
             raw, status = values.get((rid, table, row, col), ("", "missing"))
             got = None if raw == "" else Decimal(raw)
@@ -140,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = score(args.site, args.expected)
     print("\n".join(result.lines()))
-    return 1 if result.unflagged or result.missing_reports else 0
+    return 1 if result.unflagged or result.missing_reports or result.metadata else 0
 
 
 if __name__ == "__main__":

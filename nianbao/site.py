@@ -23,7 +23,7 @@ from .model import Problem, Report
 from .parse import parse, report_id_for
 from .read import ReadError, read_source
 
-TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".tsv"}
+SUFFIXES = {".txt", ".text", ".md", ".markdown", ".tsv", ".pdf", ".html", ".htm", ".docx"}
 STATIC_DIR = render.TEMPLATE_DIR / "static"
 
 
@@ -71,11 +71,18 @@ def discover(content: Path) -> list[Path]:
 def load(path: Path, relative: str) -> Report | Problem:
     """Read, parse and check one file; never raises."""
     report_id = report_id_for(relative, {})
-    if path.suffix.lower() not in TEXT_SUFFIXES:
+    if path.suffix.lower() in (".doc", ".wps"):
         return Problem(
             relative,
             report_id,
-            f"不支持的文件类型「{path.suffix or '无扩展名'}」：目前只读取 .txt、.md 文本",
+            "旧版 Word/WPS 文件无法直接读取：请用 Word 或 WPS 另存为 .docx",
+            "unsupported",
+        )
+    if path.suffix.lower() not in SUFFIXES:
+        return Problem(
+            relative,
+            report_id,
+            f"不支持的文件类型「{path.suffix or '无扩展名'}」：可读取 .txt .md .tsv .html .pdf .docx",
             "unsupported",
         )
     try:

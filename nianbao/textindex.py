@@ -64,3 +64,22 @@ class TextIndex:
     def at_token(self, index: int) -> int:
         """Character offset where token ``index`` stands (or would stand)."""
         return self.offset[min(index, len(self.offset) - 1)]
+
+    def widen(self, match: Match, label: str, floor: int = 0) -> Match:
+        """Move a match's start back over the part of ``label`` printed before it.
+
+        Patterns are short key words ("收费通知"); a label cut in two by a page
+        break or by its own numbers ("2.申请人 | 0 0 0 | 逾期未按收费通知…")
+        starts earlier, and the numbers after its first piece are its own.
+        """
+        label = "".join(label.split()).translate(_FOLD)
+        head = label.find(self.text[match.at : match.stop])
+        if head <= 0:
+            return match
+        j = 0
+        while j < head and match.at - j - 1 >= floor and self.text[match.at - j - 1] == label[head - j - 1]:
+            j += 1
+        if j < 2:  # one shared character is a coincidence, not a piece of the label
+            return match
+        at = match.at - j
+        return Match(self.owner[at], match.end, at, match.stop)

@@ -182,13 +182,15 @@ def test_bad_files_are_listed_and_cost_no_other_report(tmp_path):
     (content / "scan.txt").write_bytes(b"%PDF-1.4\x00\x01\x02binary")
     (content / "news.txt").write_text("区长调研春耕生产工作。\n要求各部门抓好落实。\n", encoding="utf-8")
     (content / "report.pdf").write_bytes(b"%PDF-1.4")
+    (content / "report.doc").write_bytes(b"\xd0\xcf\x11\xe0old word")
     summary = build(content, tmp_path / "out")
     assert len(summary.reports) == 5
     problems = {p.source: (p.code, p.message) for p in summary.problems}
     assert problems["empty.txt"] == ("unreadable", "文件是空的")
     assert problems["scan.txt"][0] == "unreadable" and "二进制" in problems["scan.txt"][1]
     assert problems["news.txt"][0] == "not_a_report"
-    assert problems["report.pdf"][0] == "unsupported"
+    assert problems["report.pdf"] == ("unreadable", "PDF 文件损坏或不完整，无法读取")
+    assert problems["report.doc"][0] == "unsupported" and "另存为 .docx" in problems["report.doc"][1]
     quality = read_csv(summary.output / "data" / "quality.csv")
     assert {
         r["source"] for r in quality if r["code"] in ("unreadable", "not_a_report", "unsupported")
