@@ -21,7 +21,16 @@ from typing import Any
 from . import arithmetic
 from .model import Cell, Report
 from .read import Source, Token, normalise, parse_number, tokenize
-from .template import SECTION_PATTERNS, SECTIONS, TEMPLATE_2021, Template
+from .template import (
+    AMOUNT_MEASURES,
+    SECTION_PATTERNS,
+    SECTIONS,
+    SIGNED_MEASURES,
+    TEMPLATE_2019,
+    TEMPLATE_2021,
+    TEMPLATES,
+    Template,
+)
 from .textindex import Match, TextIndex
 
 # How far (in label characters) the next row's label may stand from the last.
@@ -149,15 +158,21 @@ def read_metadata(report: Report, source: Source) -> None:
 # --- cells -------------------------------------------------------------------
 
 
-def _cell(token: Token, integer: bool = True) -> Cell:
+def _cell(token: Token, kind: str = "count") -> Cell:
+    """A token as a cell: ``count`` cells hold whole numbers >= 0, ``signed``
+    cells whole numbers of either sign, ``amount`` cells any number >= 0."""
     if token.kind == "blank":
         return Cell(None, "blank")
     if token.kind == "placeholder":
         return Cell(None, "placeholder", token.text)
     value = parse_number(token.text)
-    if value is None or (integer and (isinstance(value, Decimal) or value < 0)):
+    if value is None or (kind != "amount" and isinstance(value, Decimal)) or (kind != "signed" and value < 0):
         return Cell(None, "text", token.text)
     return Cell.printed(value, token.text)
+
+
+def _measure_kind(measure: str) -> str:
+    return "signed" if measure in SIGNED_MEASURES else "amount" if measure in AMOUNT_MEASURES else "count"
 
 
 def _trim_blanks(tokens: list[Token]) -> list[Token]:
@@ -405,9 +420,8 @@ def parse_proactive(report: Report, index: TextIndex, template: Template, before
         if values is None:
             continue
         found += 1
-        integer = item.code != "administrative_fees"
         for measure, token in zip(item.measures, values, strict=False):
-            cell = _cell(token, integer)
+            cell = _cell(token, _measure_kind(measure))
             report.proactive[(item.code, measure)] = cell
             if cell.status == "text":
                 report.add(
@@ -517,6 +531,7 @@ def _resolve_segments(report: Report, equations: list, segments: list[Segment]) 
 
 
 def _settle(report: Report, seg: Segment, outcomes: list[dict], total: int) -> None:
+    template = TEMPLATES[report.template]
     table = report.table(seg.table)
     decided, open_ = [], []
     for key in seg.keys:
@@ -531,14 +546,14 @@ def _settle(report: Report, seg: Segment, outcomes: list[dict], total: int) -> N
             table[key] = Cell(None, "missing")
             open_.append(key)
     shown = " ".join(c.raw or "空" for c in seg.cells)
-    where = _where(seg)
+    where = _where(template, seg)
     if not outcomes:
         why = "没有一种对应方式符合勾稽关系" if total <= MAX_PLACEMENTS else "可能的对应方式太多"
         message = f"{where}只有{len(seg.cells)}个数（{shown}），少于{len(seg.keys)}列；{why}，全部按空缺处理"
         report.add("error", "short_row", message, table=seg.table, row=seg.row)
         return
     derived = [k for k in decided if table[k].status == "derived"]
-    names = "、".join(f"「{_column_label(seg.table, k[1])}」{table[k].value}" for k in derived)
+    names = "、".join(f"「{_column_label(template, seg.table, k[1])}」{table[k].value}" for k in derived)
     message = (
         f"{where}只有{len(seg.cells)}个数（{shown}），少于{len(seg.keys)}列；"
         f"按勾稽关系确定了{len(decided)}格"
@@ -548,10 +563,10 @@ def _settle(report: Report, seg: Segment, outcomes: list[dict], total: int) -> N
     report.add("warning", "short_row", message, table=seg.table, row=seg.row)
 
 
-def _where(seg: Segment) -> str:
+def _where(template: Template, seg: Segment) -> str:
     if seg.table == "reviews":
         return "表四"
-    return f"表三「{TEMPLATE_2021.row(seg.row).label}」"
+    return f"表三「{template.row(seg.row).label}」"
 
 
 def _derive_blanks(report: Report, equations: list) -> None:
@@ -560,6 +575,7 @@ def _derive_blanks(report: Report, equations: list) -> None:
     Cells of rows the report does not have at all stay missing: deriving a
     row the agency never printed would put words in its mouth.
     """
+    template = TEMPLATES[report.template]
     known = _known(report)
     unknown = {
         (t, r, c)
@@ -582,38 +598,41 @@ def _derive_blanks(report: Report, equations: list) -> None:
         cell = report.table(table)[(row, col)]
         report.table(table)[(row, col)] = Cell(value, "derived", cell.raw)
         by_row.setdefault((table, row), []).append(col)
-    for (table, row), cols in sorted(by_row.items(), key=lambda item: _order(*item[0])):
-        cols.sort(key=lambda c: _order(table, c))
-        names = "、".join(f"「{_column_label(table, c)}」{report.table(table)[(row, c)].value}" for c in cols)
+    for (table, row), cols in sorted(by_row.items(), key=lambda item: _order(template, *item[0])):
+        cols.sort(key=lambda c: _order(template, table, c))
+        names = "、".join(
+            f"「{_column_label(template, table, c)}」{report.table(table)[(row, c)].value}" for c in cols
+        )
         report.add(
             "info",
             "derived_value",
-            f"{_row_name(table, row)}原为空白或占位符的{len(cols)}格按勾稽关系只能是：{names}，已作为推算值发布",
+            f"{_row_name(template, table, row)}原为空白或占位符的{len(cols)}格按勾稽关系只能是：{names}，已作为推算值发布",
             table=table,
             row=row,
             column=cols[0] if len(cols) == 1 else "",
         )
 
 
-def _order(table: str, code: str) -> int:
-    t = TEMPLATE_2021
-    codes = (
-        t.row_codes + t.applicant_codes
-        if table == "requests"
-        else [c.code for c in (*t.proceedings, *t.outcomes)]
-    )
+def _order(t: Template, table: str, code: str) -> int:
+    """Where a row or column stands in the printed table, for listing cells in order."""
+    if table == "requests":
+        codes: list[str] = []
+        for row in t.rows:
+            codes += [v.code for v in t.variants if v.replaces[0] == row.code]
+            codes.append(row.code)
+        codes += t.applicant_codes
+    else:
+        codes = [c.code for c in (*t.proceedings, *t.outcomes)]
     return codes.index(code) if code in codes else len(codes)
 
 
-def _row_name(table: str, row: str) -> str:
-    t = TEMPLATE_2021
+def _row_name(t: Template, table: str, row: str) -> str:
     if table == "requests":
         return f"表三「{t.row(row).label}」行"
     return "表四「" + next(c.label for c in t.proceedings if c.code == row) + "」"
 
 
-def _column_label(table: str, col: str) -> str:
-    t = TEMPLATE_2021
+def _column_label(t: Template, table: str, col: str) -> str:
     columns = t.applicants if table == "requests" else t.outcomes
     return next(c.label for c in columns if c.code == col)
 
@@ -688,16 +707,43 @@ def _is_title(line: str) -> bool:
 # --- the whole report --------------------------------------------------------
 
 
+def choose_template(report: Report, index: TextIndex) -> Template:
+    """The template a report follows: by the headings of its table 二, which
+    differ between the two; by its year where those are missing.
+
+    A report is never forced into the other template's fields: a 2019-format
+    table 二 keeps its own items and measures even in a 2021 report, with a
+    warning that the agency used an outdated form.
+    """
+    found = {t.version: [m for m in t.markers if m in index.text] for t in (TEMPLATE_2021, TEMPLATE_2019)}
+    if found["2019"] and not found["2021"]:
+        template, how = TEMPLATE_2019, f"表二的栏目（{'、'.join(found['2019'][:3])}）"
+    elif found["2021"] and not found["2019"]:
+        template, how = TEMPLATE_2021, f"表二的栏目（{'、'.join(found['2021'][:3])}）"
+    else:
+        template = TEMPLATE_2019 if report.year in (2019, 2020) else TEMPLATE_2021
+        how = f"报告年度{report.year}" if report.year else "默认"
+    report.template = template.version
+    low, high = template.years
+    if report.year and not low <= report.year <= high and how.startswith("表二"):
+        report.add(
+            "warning",
+            "template_year_mismatch",
+            f"按{how}，本报告用的是{template.title}，与报告年度{report.year}年应使用的格式不符；已按报告实际使用的格式读取",
+            table="report",
+        )
+    return template
+
+
 def parse(source: Source) -> Report:
     """A decoded source file to a report with all tables filled and resolved."""
-    template = TEMPLATE_2021
     report = Report(report_id_for(source.path, source.meta), source.path, layout=source.layout)
-    report.template = template.version
     for warning in source.warnings:
         report.add("warning", "bad_front_matter", warning, table="report")
     read_metadata(report, source)
     tokens = tokenize(source.text)
     index = TextIndex(tokens)
+    template = choose_template(report, index)
     segments: list[Segment] = []
     span = parse_requests(report, index, template, segments)
     parse_proactive(report, index, template, span[0] if span else None)

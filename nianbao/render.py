@@ -163,5 +163,6 @@ def render_data(env: Environment, stats: dict[str, Any]) -> str:
     resources = [
         (name, RESOURCE_TITLES[name], load_schema(name)) for name in (*PORTAL_RESOURCES, "requests_wide")
     ]
-    template = TEMPLATES["2021"]
-    return env.get_template("data.html").render(root="", resources=resources, t=template, stats=stats)
+    return env.get_template("data.html").render(
+        root="", resources=resources, templates=list(TEMPLATES.values()), stats=stats
+    )

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .template import TEMPLATE_2021 as T
+from .template import TEMPLATES
 
 # The expected files name table 二's items by short keys.
 PROACTIVE_KEYS = {
@@ -48,18 +48,27 @@ def matches(got: object, want: object) -> bool:
 
 
 def expected_cells(exp: dict) -> Iterator[tuple[str, str, str, object]]:
-    """(table, row, column, expected value) for every cell of an expected file."""
-    for i, row in enumerate(T.rows):
-        for j, col in enumerate(T.applicant_codes):
+    """(table, row, column, expected value) for every cell of an expected file.
+
+    ``table3`` lists the rows of the report's template in order; ``table2``
+    is keyed by the short names above (2021 files) or by item code, with a
+    list of values in the order of the item's measures.
+    """
+    template = TEMPLATES[str(exp.get("template", "2021"))]
+    for i, row in enumerate(template.rows):
+        for j, col in enumerate(template.applicant_codes):
             yield "requests", row.code, col, exp["table3"][i][j]
-    for k, (proc, outcome) in enumerate(T.review_cells):
+    for k, (proc, outcome) in enumerate(template.review_cells):
         yield "reviews", proc, outcome, exp["table4"][k]
-    for short, code in PROACTIVE_KEYS.items():
-        item = next(i for i in T.proactive if i.code == code)
-        want = exp["table2"][short] if exp.get("table2") else None
+    table2 = exp.get("table2") or {}
+    for item in template.proactive:
+        short = next(
+            (k for k, code in PROACTIVE_KEYS.items() if code == item.code and k in table2), item.code
+        )
+        want = table2.get(short)
         wants = want if isinstance(want, list) and len(item.measures) > 1 else [want] * len(item.measures)
         for measure, w in zip(item.measures, wants, strict=True):
-            yield "proactive", code, measure, w
+            yield "proactive", item.code, measure, w
 
 
 @dataclass

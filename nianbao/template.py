@@ -14,7 +14,7 @@ deliberately short: real reports cut, misspell and re-punctuate the labels.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,10 @@ class Template:
     measures: dict[str, str]
     equations: tuple[Equation, ...] = field(default=())
     variants: tuple[Row, ...] = field(default=())  # rows printed in place of others
+    # Words in table 二's headings that only this template prints: how a
+    # report shows which template it follows.
+    markers: tuple[str, ...] = field(default=())
+    years: tuple[int, int] = (0, 9999)  # report years the template was prescribed for
 
     def row(self, code: str) -> Row:
         return next(r for r in (*self.rows, *self.variants) if r.code == code)
@@ -389,9 +393,124 @@ TEMPLATE_2021 = Template(
     measures=MEASURES_2021,
     equations=_equations(ROWS_2021, APPLICANTS),
     variants=(OTHER_PROCESSING,),
+    markers=("本年制发件数", "现行有效件数", "本年废止件数", "本年收费金额"),
+    years=(2021, 9999),
 )
 
-TEMPLATES = {TEMPLATE_2021.version: TEMPLATE_2021}
+# --- the 2019-2020 template ----------------------------------------------------
+# Table 三 prints （六）其他处理 as one row; table 四 is the same as 2021's;
+# table 二 counts documents made and published, and items of licensing,
+# punishment, enforcement and fees (last year's count and this year's change).
+
+
+def _rows_2019() -> tuple[Row, ...]:
+    """2021's rows with （六）'s three items printed as the one row they add up to."""
+    native = replace(OTHER_PROCESSING, replaces=())
+    rows: list[Row] = []
+    for row in ROWS_2021:
+        if row.code == OTHER_PROCESSING.replaces[0]:
+            rows.append(native)
+        elif row.code not in OTHER_PROCESSING.replaces:
+            rows.append(row)
+    return tuple(rows)
+
+
+ROWS_2019 = _rows_2019()
+
+PROACTIVE_2019 = (
+    ProactiveItem(
+        "regulations", "规章", "第二十条第（一）项", ("produced", "published", "published_total"), ("规章",)
+    ),
+    ProactiveItem(
+        "normative_documents",
+        "规范性文件",
+        "第二十条第（一）项",
+        ("produced", "published", "published_total"),
+        ("规范性文件",),
+    ),
+    ProactiveItem(
+        "administrative_licensing",
+        "行政许可",
+        "第二十条第（五）项",
+        ("items_last_year", "items_change", "decisions"),
+        ("行政许可",),
+    ),
+    ProactiveItem(
+        "other_management_services",
+        "其他对外管理服务事项",
+        "第二十条第（五）项",
+        ("items_last_year", "items_change", "decisions"),
+        ("对外管理服务",),
+    ),
+    ProactiveItem(
+        "administrative_punishment",
+        "行政处罚",
+        "第二十条第（六）项",
+        ("items_last_year", "items_change", "decisions"),
+        ("行政处罚",),
+    ),
+    ProactiveItem(
+        "administrative_enforcement",
+        "行政强制",
+        "第二十条第（六）项",
+        ("items_last_year", "items_change", "decisions"),
+        ("行政强制",),
+    ),
+    ProactiveItem(
+        "administrative_fees",
+        "行政事业性收费",
+        "第二十条第（八）项",
+        ("items_last_year", "items_change"),
+        ("事业性收费",),
+    ),
+    ProactiveItem(
+        "centralized_procurement",
+        "政府集中采购",
+        "第二十条第（九）项",
+        ("procurement_items", "procurement_amount"),
+        ("集中采购",),
+    ),
+)
+
+MEASURES_2019 = {
+    "produced": "本年新制作数量",
+    "published": "本年新公开数量",
+    "published_total": "对外公开总数量",
+    "items_last_year": "上一年项目数量",
+    "items_change": "本年增/减",
+    "decisions": "处理决定数量",
+    "procurement_items": "采购项目数量",
+    "procurement_amount": "采购总金额",
+}
+
+# Measures that are not plain counts: a change may be negative, an amount
+# may have decimals.  Every other measure is a count (a whole number >= 0).
+SIGNED_MEASURES = frozenset({"items_change"})
+AMOUNT_MEASURES = frozenset({"amount_10k_yuan", "procurement_amount"})
+
+TEMPLATE_2019 = Template(
+    version="2019",
+    title="2019—2020年度报告使用的格式",
+    rows=ROWS_2019,
+    applicants=APPLICANTS,
+    proceedings=PROCEEDINGS,
+    outcomes=OUTCOMES,
+    proactive=PROACTIVE_2019,
+    measures=MEASURES_2019,
+    equations=_equations(ROWS_2019, APPLICANTS),
+    markers=(
+        "本年新制作数量",
+        "本年新公开数量",
+        "对外公开总数量",
+        "上一年项目数量",
+        "采购总金额",
+        "采购项目数量",
+    ),
+    years=(2019, 2020),
+)
+
+TEMPLATES = {t.version: t for t in (TEMPLATE_2021, TEMPLATE_2019)}
+
 
 SECTIONS = {
     "overview": "一、总体情况",

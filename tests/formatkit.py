@@ -14,7 +14,7 @@ import io
 
 from nianbao.render import request_layout
 from nianbao.score import PROACTIVE_KEYS
-from nianbao.template import TEMPLATE_2021 as T
+from nianbao.template import TEMPLATES
 
 OTHER_ITEMS = ("other_no_correction", "other_fee_unpaid", "other_other")
 
@@ -37,8 +37,9 @@ def request_rows(exp: dict) -> list[list[Cell]]:
     A report whose （六） items are all null printed （六）其他处理 as one row:
     it is made that way again, its values being 总计 minus the other rows.
     """
+    T = TEMPLATES[exp["template"]]
     values = {row.code: [_first(v) for v in exp["table3"][i]] for i, row in enumerate(T.rows)}
-    collapsed = all(v is None for code in OTHER_ITEMS for v in values[code])
+    collapsed = all(v is None for code in OTHER_ITEMS for v in values.get(code, [0]))
     rows: list[list[Cell]] = [
         [
             ("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 2, 3),
@@ -70,6 +71,7 @@ def request_rows(exp: dict) -> list[list[Cell]]:
 
 
 def review_rows(exp: dict) -> list[list[Cell]]:
+    T = TEMPLATES[exp["template"]]
     outcomes = [(c.label, 1, 1) for c in T.outcomes]
     return [
         [("行政复议", 1, 5), ("行政诉讼", 1, 10)],
@@ -80,11 +82,12 @@ def review_rows(exp: dict) -> list[list[Cell]]:
 
 
 def proactive_rows(exp: dict) -> list[list[Cell]]:
+    T = TEMPLATES[exp["template"]]
     table = exp.get("table2") or {}
+    short = {code: key for key, code in PROACTIVE_KEYS.items() if key in table}
     rows: list[list[Cell]] = []
-    for short, code in PROACTIVE_KEYS.items():
-        item = next(i for i in T.proactive if i.code == code)
-        want = table.get(short)
+    for item in T.proactive:
+        want = table.get(short.get(item.code, item.code))
         wants = want if isinstance(want, list) else [want]
         rows.append([("信息内容", 1, 1), *[(T.measures[m], 1, 1) for m in item.measures]])
         rows.append([(item.label, 1, 1), *[(_show(w), 1, 1) for w in wants]])

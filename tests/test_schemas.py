@@ -7,7 +7,7 @@ import pytest
 from conftest import ROOT
 
 from nianbao.package import SchemaViolation, to_csv
-from nianbao.template import OUTCOMES, PROCEEDINGS
+from nianbao.template import OUTCOMES, PROCEEDINGS, TEMPLATES
 from nianbao.template import TEMPLATE_2021 as T
 
 SCHEMAS = sorted((ROOT / "schemas").glob("*.json"))
@@ -35,8 +35,12 @@ def test_codes_in_the_schemas_are_the_templates_codes():
     assert enum("requests", "applicant") == T.applicant_codes
     assert enum("reviews", "proceeding") == [p.code for p in PROCEEDINGS]
     assert enum("reviews", "outcome") == [o.code for o in OUTCOMES]
-    assert enum("proactive", "item") == [i.code for i in T.proactive]
-    assert set(enum("proactive", "measure")) == set(T.measures)
+    items = {i.code for t in TEMPLATES.values() for i in t.proactive}
+    assert set(enum("proactive", "item")) == items
+    assert set(enum("proactive", "measure")) == {m for t in TEMPLATES.values() for m in t.measures}
+    assert set(enum("requests", "row")) == {
+        r.code for t in TEMPLATES.values() for r in (*t.rows, *t.variants)
+    }
 
 
 def test_the_contract_columns_come_first_in_each_long_table():
