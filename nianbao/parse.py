@@ -14,7 +14,7 @@ import hashlib
 import itertools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -193,13 +193,84 @@ def _values(tokens: list[Token], start: int, end: int) -> list[Token]:
 
 
 class Segment:
-    """Cells that a row printed too few numbers for: which go where is open."""
+    """Cells that a row printed too few numbers for: which go where is open.
+
+    Two readings are tried, and the template arithmetic chooses between them:
+    the numbers are some of the row's cells with the others left blank
+    (:meth:`placements`), or the numbers lost the spaces between them and
+    each is several cells run together, as text copied from a web page
+    prints ``801000081`` for 80 1 0 0 0 0 81 (:meth:`splits`).
+    """
 
     def __init__(self, table: str, row: str, keys: list[tuple[str, str]], cells: list[Cell]):
         self.table, self.row, self.keys, self.cells = table, row, keys, cells
 
-    def placements(self) -> list[tuple[int, ...]]:
-        return list(itertools.combinations(range(len(self.keys)), len(self.cells)))
+    def placements(self) -> list[dict[int, Cell]]:
+        return [
+            dict(zip(slots, self.cells, strict=True))
+            for slots in itertools.combinations(range(len(self.keys)), len(self.cells))
+        ]
+
+    def splits(self) -> list[dict[int, Cell]]:
+        """Every way to cut the printed digit strings into exactly one value
+        per cell (no value with a leading zero) that keeps the row's totals."""
+        runs = [c.raw for c in self.cells]
+        width = len(self.keys)
+        if (
+            not all(r.isdigit() for r in runs)
+            or not len(self.cells) < width <= sum(map(len, runs)) <= MAX_RUN
+        ):
+            return []
+        out = []
+        for values in _cuts(runs, width):
+            if self._totals_hold(values):
+                out.append({i: Cell(v, "printed", str(v)) for i, v in enumerate(values)})
+        return out
+
+    def _totals_hold(self, values: list[int]) -> bool:
+        """Each total (the last of a row, the fifth of each group in 四) is the sum before it."""
+        group = 5 if self.table == "reviews" else len(values)
+        return all(
+            sum(values[i : i + group - 1]) == values[i + group - 1] for i in range(0, len(values), group)
+        )
+
+    def options(self, prefer_splits: bool = True) -> list[tuple[str, dict[int, Cell]]]:
+        """A digit run that can be cut so the row's totals hold is read as cut
+        first; the numbers as some of the cells only if that fails."""
+        splits = [("split", o) for o in self.splits()]
+        if splits and prefer_splits:
+            return splits
+        return [("placement", o) for o in self.placements()] + splits
+
+
+# The longest run of digits we try to cut into cells (two rows' worth of 4-digit values).
+MAX_RUN = 40
+
+
+def _cuts(runs: list[str], width: int) -> Iterator[list[int]]:
+    """Cut each digit string into pieces, ``width`` pieces in all."""
+    if not runs:
+        if width == 0:
+            yield []
+        return
+    first, rest = runs[0], runs[1:]
+    for parts in range(1, min(len(first), width - len(rest)) + 1):
+        for head in _pieces(first, parts):
+            for tail in _cuts(rest, width - parts):
+                yield head + tail
+
+
+def _pieces(digits: str, parts: int) -> Iterator[list[int]]:
+    if parts == 1:
+        if digits == "0" or not digits.startswith("0"):
+            yield [int(digits)]
+        return
+    for cut in range(1, len(digits) - parts + 2):
+        piece = digits[:cut]
+        if piece != "0" and piece.startswith("0"):
+            break
+        for rest in _pieces(digits[cut:], parts - 1):
+            yield [int(piece), *rest]
 
 
 def _find_requests(index: TextIndex, template: Template) -> list[tuple[str, Match | None]]:
@@ -497,7 +568,21 @@ def resolve(report: Report, template: Template, segments: list[Segment]) -> None
 
 
 def _resolve_segments(report: Report, equations: list, segments: list[Segment]) -> None:
-    choices = [s.placements() for s in segments]
+    outcomes, total = _outcomes(report, equations, segments, [s.options() for s in segments])
+    if not outcomes and any(s.splits() for s in segments):
+        outcomes, total = _outcomes(report, equations, segments, [s.options(False) for s in segments])
+    for i, seg in enumerate(segments):
+        kinds = {kinds[i] for _, kinds in outcomes}
+        _settle(report, seg, [o for o, _ in outcomes], total, split=kinds == {"split"})
+
+
+Outcome = tuple[dict[Key, tuple[int, str]], tuple[str, ...]]
+
+
+def _outcomes(
+    report: Report, equations: list, segments: list[Segment], choices: list[list]
+) -> tuple[list[Outcome], int]:
+    """Every combination of the segments' options that the arithmetic accepts."""
     total = 1
     for c in choices:
         total *= len(c)
@@ -509,13 +594,13 @@ def _resolve_segments(report: Report, equations: list, segments: list[Segment]) 
         for (r, c), cell in report.table(t).items()
         if cell.value is None
     } | seg_keys
-    outcomes: list[dict[Key, tuple[int, str]]] = []
+    outcomes: list[Outcome] = []
     if total <= MAX_PLACEMENTS:
         for combo in itertools.product(*choices):
             known = dict(base)
             printed: dict[Key, int] = {}
-            for seg, slots in zip(segments, combo, strict=True):
-                for slot, cell in zip(slots, seg.cells, strict=True):
+            for seg, (_, option) in zip(segments, combo, strict=True):
+                for slot, cell in option.items():
                     if cell.value is not None:
                         printed[(seg.table, *seg.keys[slot])] = int(cell.value)
             known.update(printed)
@@ -525,12 +610,11 @@ def _resolve_segments(report: Report, equations: list, segments: list[Segment]) 
                 continue
             result = {k: (v, "printed") for k, v in printed.items()}
             result.update({k: (v, "derived") for k, v in solved.items() if k in seg_keys})
-            outcomes.append(result)
-    for seg in segments:
-        _settle(report, seg, outcomes, total)
+            outcomes.append((result, tuple(kind for kind, _ in combo)))
+    return outcomes, total
 
 
-def _settle(report: Report, seg: Segment, outcomes: list[dict], total: int) -> None:
+def _settle(report: Report, seg: Segment, outcomes: list[dict], total: int, split: bool = False) -> None:
     template = TEMPLATES[report.template]
     table = report.table(seg.table)
     decided, open_ = [], []
@@ -547,6 +631,17 @@ def _settle(report: Report, seg: Segment, outcomes: list[dict], total: int) -> N
             open_.append(key)
     shown = " ".join(c.raw or "空" for c in seg.cells)
     where = _where(template, seg)
+    if split and not open_:
+        cut = " ".join(str(table[k].value) for k in seg.keys)
+        message = f"{where}的数字连在一起（{shown}），按勾稽关系只有一种拆法：{cut}"
+        report.add("warning", "digits_run_together", message, table=seg.table, row=seg.row)
+        return
+    if split:
+        message = (
+            f"{where}的数字连在一起（{shown}），按勾稽关系有不止一种拆法，{len(open_)}格无法确定，保持空缺"
+        )
+        report.add("error", "digits_run_together", message, table=seg.table, row=seg.row)
+        return
     if not outcomes:
         why = "没有一种对应方式符合勾稽关系" if total <= MAX_PLACEMENTS else "可能的对应方式太多"
         message = f"{where}只有{len(seg.cells)}个数（{shown}），少于{len(seg.keys)}列；{why}，全部按空缺处理"

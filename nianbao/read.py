@@ -26,6 +26,8 @@ _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 # Page numbers that PDF-to-text leaves in the middle of tables: "-3-", "— 3 —", "第3页".
 _PAGE_MARK = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*共\s*\d+\s*页)?)\s*$")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+# Text copied from a web page can lose the space between a label and its numbers.
+_LABEL_THEN_DIGITS = re.compile(r"^(.*[\u4e00-\u9fff)\]\"”’])(\d+)$")
 
 
 class ReadError(Exception):
@@ -190,6 +192,11 @@ def tokenize(text: str) -> list[Token]:
                 continue
             kind = _classify(cell)
             if kind == "blank" and "\t" not in raw:
+                continue
+            glued = _LABEL_THEN_DIGITS.match(cell) if kind == "text" else None
+            if glued:  # "予以公开801000081": a label with its row's digits run on
+                tokens.append(Token("text", glued.group(1), number))
+                tokens.append(Token("number", glued.group(2), number))
                 continue
             tokens.append(Token(kind, cell, number))
     return tokens

@@ -189,3 +189,46 @@ def test_other_processing_printed_as_one_row_takes_the_place_of_its_three_items(
         "total_processed",
         "carried_forward",
     ]
+
+
+# --- digits run together (text copied from web pages) --------------------------
+
+
+def test_a_row_whose_digits_run_together_is_cut_where_the_arithmetic_allows_one_way():
+    # 8 1 0 0 1 0 10 printed without spaces, glued to its label too
+    report = parse_text(report_text(lines={"new_received": "一、本年新收政府信息公开申请数量81001010"}))
+    assert values(report, "new_received") == GOOD["new_received"]
+    finding = next(f for f in report.findings if f.code == "digits_run_together")
+    assert finding.severity == "warning"
+    assert finding.message == (
+        "表三「一、本年新收政府信息公开申请数量」的数字连在一起（81001010），按勾稽关系只有一种拆法：8 1 0 0 1 0 10"
+    )
+
+
+def test_several_rows_run_together_are_all_cut():
+    lines = {code: row_line(code, ["".join(map(str, GOOD[code]))]) for code in ("granted", "total_processed")}
+    report = parse_text(report_text(lines=lines))
+    assert values(report, "granted") == GOOD["granted"]
+    assert values(report, "total_processed") == GOOD["total_processed"]
+    assert codes(report).count("digits_run_together") == 2
+    assert "balance_mismatch" not in codes(report)
+
+
+def test_digits_that_can_be_cut_two_ways_are_left_null_and_flagged():
+    # 0 0 1 10 11 or 0 0 11 0 11: both keep 行政复议's total
+    report = parse_text(report_text(reviews=["0011011", *[0] * 10]))
+    assert [report.reviews[("reconsideration", o)].value for o in ("upheld", "corrected", "total")] == [
+        0,
+        0,
+        11,
+    ]
+    assert report.reviews[("reconsideration", "other")].value is None
+    assert report.reviews[("reconsideration", "pending")].value is None
+    finding = next(f for f in report.findings if f.code == "digits_run_together")
+    assert finding.severity == "error"
+    assert "不止一种拆法" in finding.message
+
+
+def test_a_short_row_of_small_numbers_is_not_mistaken_for_digits_run_together():
+    report = parse_text(report_text(lines={"granted": "（一）予以公开 5 1 6"}))
+    assert "digits_run_together" not in codes(report)
