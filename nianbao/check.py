@@ -8,6 +8,9 @@ pass nor a failure).
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from .arithmetic import holds
 from .model import Report
 from .template import TEMPLATES, Equation, Template
@@ -69,7 +72,78 @@ def check(report: Report) -> Report:
             name = CHECK_NAMES[eq.kind]
             message = f"{_label(template, eq.table, eq.where)}的“{name}”无法核对：其中有空缺的格"
             report.add("info", "check_not_assessable", message, **where)
+    check_prose(report)
     return report
+
+
+# What the prose says it counted, in normalised text without white space.
+_PROSE_REQUESTS = re.compile(
+    r"(?:收到|受理|接收|新收)[^。;；]{0,20}?(?:申请|依申请公开)[^。;；\d]{0,4}?(\d+)件"
+)
+_PROSE_RECONSIDERATION = re.compile(r"行政复议(?:案件)?(?:共)?(\d+)件")
+_PROSE_LITIGATION = re.compile(r"行政诉讼(?:案件)?(?:共)?(\d+)件")
+
+
+def _prose_text(report: Report) -> str:
+    text = "".join(report.prose.get(code, "") for code in ("overview", "problems", "other"))
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def check_prose(report: Report) -> None:
+    """The counts the prose states against the tables.
+
+    Reports count requests three ways in their prose (this year's, this
+    year's plus last year's, or those answered), so any of the three agrees;
+    a number matching none is a warning that names the table's cell.
+    """
+    text = _prose_text(report)
+    total = lambda table, row: report.value(table, row, "total")  # noqa: E731
+    said = _PROSE_REQUESTS.search(text)
+    new, carried, done = (
+        total("requests", "new_received"),
+        total("requests", "carried_over"),
+        total("requests", "total_processed"),
+    )
+    if said and new is not None:
+        readings = {new, done} | ({new + carried} if carried is not None else set())
+        if int(said.group(1)) not in readings:
+            report.add(
+                "warning",
+                "prose_mismatch",
+                f"正文说“{said.group(0)}”，但表三本年新收{new}件"
+                + (f"、加上年结转共{new + carried}件" if carried is not None else "")
+                + (f"、办理结果总计{done}件" if done is not None else "")
+                + "，都不是"
+                + said.group(1),
+                table="requests",
+                row="new_received",
+                column="total",
+            )
+    review = _PROSE_RECONSIDERATION.search(text)
+    reconsidered = total("reviews", "reconsideration")
+    if review and reconsidered is not None and int(review.group(1)) != reconsidered:
+        report.add(
+            "warning",
+            "prose_mismatch",
+            f"正文说“{review.group(0)}”，但表四行政复议总计为{reconsidered}件",
+            table="reviews",
+            row="reconsideration",
+            column="total",
+        )
+    suit = _PROSE_LITIGATION.search(text)
+    direct, after = (
+        total("reviews", "litigation_direct"),
+        total("reviews", "litigation_after_reconsideration"),
+    )
+    if suit and direct is not None and after is not None and int(suit.group(1)) != direct + after:
+        report.add(
+            "warning",
+            "prose_mismatch",
+            f"正文说“{suit.group(0)}”，但表四行政诉讼总计为{direct + after}件（未经复议直接起诉{direct}件，复议后起诉{after}件）",
+            table="reviews",
+            row="litigation_direct",
+            column="total",
+        )
 
 
 def passes_arithmetic(report: Report) -> bool:

@@ -4,7 +4,7 @@ when a cell it needs is missing."""
 
 import pytest
 from conftest import SEED_NAMES, SEEDS
-from reportkit import GOOD, REVIEWS, parse_text, report_text
+from reportkit import GOOD, REVIEWS, codes, parse_text, report_text
 
 from nianbao import check, parse, read_source
 from nianbao.check import passes_arithmetic
@@ -89,4 +89,43 @@ def test_good_data_is_untouched_by_a_failure_elsewhere():
     assert [report.requests[("granted", c)].value for c in ("natural_person", "total")] == [
         GOOD["granted"][0],
         GOOD["granted"][6],
+    ]
+
+
+# --- the prose against the tables ----------------------------------------------
+
+
+def _with_overview(sentence: str) -> str:
+    return report_text().replace("本年度收到申请10件。", sentence)
+
+
+def test_prose_counting_requests_three_ways_agrees_with_the_table():
+    # 10 new, 10 + 2 carried over, 11 answered: each is how some reports count
+    for sentence in ("本年度收到申请10件。", "全年共受理政府信息公开申请12件。", "共接收依申请公开11件。"):
+        assert "prose_mismatch" not in codes(parse_text(_with_overview(sentence))), sentence
+
+
+def test_prose_that_disagrees_with_table_three_is_a_warning_on_its_cell():
+    report = parse_text(_with_overview("全年共受理政府信息公开申请 9 件。"))
+    finding = next(f for f in report.findings if f.code == "prose_mismatch")
+    assert (finding.severity, finding.table, finding.row, finding.column) == (
+        "warning",
+        "requests",
+        "new_received",
+        "total",
+    )
+    assert finding.message == (
+        "正文说“受理政府信息公开申请9件”，但表三本年新收10件、加上年结转共12件、办理结果总计11件，都不是9"
+    )
+
+
+def test_prose_counts_of_reviews_and_lawsuits_are_checked_against_table_four():
+    # table 四 of the synthetic report: 行政复议 2, lawsuits 1 + 0
+    agree = parse_text(_with_overview("发生行政复议2件，行政诉讼1件。"))
+    assert "prose_mismatch" not in codes(agree)
+    disagree = parse_text(_with_overview("发生行政复议3件，行政诉讼4件。"))
+    messages = [f.message for f in disagree.findings if f.code == "prose_mismatch"]
+    assert messages == [
+        "正文说“行政复议3件”，但表四行政复议总计为2件",
+        "正文说“行政诉讼4件”，但表四行政诉讼总计为1件（未经复议直接起诉1件，复议后起诉0件）",
     ]
