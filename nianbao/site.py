@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import package, render
 from .check import check
+from .crosscheck import crosscheck
 from .model import Problem, Report
 from .parse import parse, report_id_for
 from .read import ReadError, read_source
@@ -229,6 +230,7 @@ def build(content: Path, output: Path) -> Summary:
         (summary.problems if isinstance(result, Problem) else summary.reports).append(result)
     _unique_ids(summary.reports)
     _flag_duplicates(summary.reports)
+    crosscheck(summary.reports)
     summary.reports.sort(key=lambda r: (r.agency, r.year or 0, r.report_id))
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
