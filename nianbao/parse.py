@@ -31,7 +31,7 @@ from .template import (
     TEMPLATES,
     Template,
 )
-from .textindex import Match, TextIndex
+from .textindex import Match, TextIndex, fold
 
 # How far (in label characters) the next row's label may stand from the last.
 ROW_WINDOW = 400
@@ -367,6 +367,8 @@ def parse_requests(
         last = i + 1 == len(located)
         tokens = _first_run(index.tokens, m.end, stop) if last else _values(index.tokens, m.start, stop)
         _fill_row(report, template, code, tokens, width, segments)
+        if not last:
+            _unknown_labels(report, template, code, index.tokens[m.end : stop])
     replaced = {r for v in template.variants if v.code in codes for r in v.replaces}
     for code, m in found:
         if code in replaced:
@@ -384,6 +386,32 @@ def parse_requests(
                 "warning", "row_missing", f"表三中没有找到「{label}」这一行", table="requests", row=code
             )
     return located[0][1].start, end_of_table
+
+
+def _label_text(text: str) -> str:
+    return fold(normalise(text))
+
+
+def _unknown_labels(report: Report, template: Template, code: str, tokens: list[Token]) -> None:
+    """Text among a row's numbers that is no piece of any label of the table.
+
+    Wrapped label ends, group labels and vertical headings (本/年/度…) are
+    pieces of the template's labels; anything else may be a row the template
+    does not know, whose numbers were read as this row's.
+    """
+    known = "|".join(_label_text(t) for r in (*template.rows, *template.variants) for t in (r.label, r.group))
+    known += "|" + "|".join(_label_text(c.label) for c in (*template.applicants, *template.outcomes))
+    for token in tokens:
+        text = _label_text(token.text)
+        if token.kind == "text" and len(text) >= 4 and text not in known:
+            report.add(
+                "warning",
+                "unknown_label",
+                f"表三「{template.row(code).label}」之后有一段不认识的文字「{token.text}」，"
+                "可能是模板以外的一行；其数字可能被算进了这一行",
+                table="requests",
+                row=code,
+            )
 
 
 def _first_run(tokens: list[Token], start: int, stop: int) -> list[Token]:

@@ -19,6 +19,11 @@ from .read import Token
 _FOLD = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "．": "."})
 
 
+def fold(text: str) -> str:
+    """Text as the index holds it: no white space, quotes and dots folded."""
+    return "".join(text.split()).translate(_FOLD)
+
+
 @dataclass(frozen=True)
 class Match:
     start: int  # index of the first token of the match

@@ -232,3 +232,23 @@ def test_digits_that_can_be_cut_two_ways_are_left_null_and_flagged():
 def test_a_short_row_of_small_numbers_is_not_mistaken_for_digits_run_together():
     report = parse_text(report_text(lines={"granted": "（一）予以公开 5 1 6"}))
     assert "digits_run_together" not in codes(report)
+
+
+def test_a_row_the_template_does_not_know_is_named():
+    extra = (
+        row_line("denied_administrative_query", GOOD["denied_administrative_query"])
+        + "\n9.属于其他新增情形 1 0 0 0 0 0 1"
+    )
+    report = parse_text(report_text(lines={"denied_administrative_query": extra}))
+    finding = next(f for f in report.findings if f.code == "unknown_label")
+    assert (finding.severity, finding.row) == ("warning", "denied_administrative_query")
+    assert "「9.属于其他新增情形」" in finding.message
+    assert "row_overflow" in codes(report)  # and its numbers are not published as the row's
+
+
+def test_wrapped_label_ends_and_vertical_group_labels_are_not_unknown():
+    lines = {
+        "partially_granted": "（二）部分公开（区分处理的，只计这一情\n 0 0 0 0 0 0 0\n形，不计其他情形）",
+        "denied_state_secret": "三、本年度办理结果 （三）不予公开 1.属于国家秘密 0 0 0 0 0 0 0",
+    }
+    assert "unknown_label" not in codes(parse_text(report_text(lines=lines)))
