@@ -102,9 +102,9 @@ def _flagged(findings: list[dict[str, str]], table: str, row: str, column: str) 
     for f in findings:
         if f["severity"] == "info" or f["table"] != table:
             continue
-        if (f["row"] in ("", row)) and (f["column"] in ("", column)) and (f["row"] or f["column"]):
-            return True
-        if not f["row"] and not f["column"] and f["code"] == "table_missing":
+        # A finding on the row, on the column, or on the whole table (e.g. 表四
+        # with too few numbers) names the cell.
+        if (f["row"] in ("", row)) and (f["column"] in ("", column)):
             return True
     return False
 

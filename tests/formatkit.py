@@ -130,7 +130,8 @@ def report_html(exp: dict, prose: str = "本机关认真贯彻落实《条例》
     )
 
 
-def report_docx(exp: dict, prose: str = "本机关认真贯彻落实《条例》。") -> bytes:
+def report_docx(exp: dict, prose: str = "本机关认真贯彻落实《条例》。", ruled: bool = True) -> bytes:
+    """The report as a Word file; ``ruled=False`` leaves its tables without borders."""
     import docx
 
     document = docx.Document()
@@ -147,17 +148,18 @@ def report_docx(exp: dict, prose: str = "本机关认真贯彻落实《条例》
         if table is None:
             document.add_paragraph(prose)
         else:
-            _docx_table(document, table)
+            _docx_table(document, table, ruled)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
-def _docx_table(document, rows: list[list[Cell]]) -> None:
+def _docx_table(document, rows: list[list[Cell]], ruled: bool = True) -> None:
     """Lay out merged cells on a grid, then merge them in Word."""
     width = max(sum(c for _, _, c in cells) for cells in rows)
     table = document.add_table(rows=len(rows), cols=width)
-    table.style = "Table Grid"  # ruled, as in the official Word template
+    if ruled:
+        table.style = "Table Grid"  # ruled, as in the official Word template
     taken: set[tuple[int, int]] = set()
     for r, cells in enumerate(rows):
         col = 0

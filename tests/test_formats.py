@@ -61,6 +61,15 @@ def test_seeds_printed_to_pdf_give_every_cell(tmp_path):
     assert (result.exact, result.flagged, result.unflagged, result.metadata) == (1000, 0, 0, [])
 
 
+def test_seeds_printed_with_borderless_tables_give_every_cell(tmp_path):
+    # Narrow label columns wrap every two characters, beside each other:
+    # "（三" / "）不" / "予公" / "开" next to "1.属" / "于国" / "家秘" / "密".
+    files = {p.name: p.read_bytes() for p in (FORMATS / "borderless").glob("*.pdf")}
+    assert len(files) == 2
+    result = _build_and_score(tmp_path, files, EXPECTED)
+    assert (result.exact, result.unflagged, result.metadata) == (400, 0, [])
+
+
 # --- the corpus --------------------------------------------------------------
 
 
@@ -185,6 +194,18 @@ def test_pdf_numbers_centred_beside_a_label_set_higher_stay_on_its_line():
 def test_pdf_lines_keep_reading_order_and_columns_apart():
     words = [_word("b", 10, 30), _word("a", 10, 10), _word("0", 30, 30), _word("0", 41, 30)]
     assert [line for _, line in pdf.page_lines(words)] == ["a", "b 0 0"]
+
+
+def test_pdf_labels_wrapped_in_narrow_columns_are_glued_back_to_their_row():
+    words = [
+        _word("（三", 10, 100), _word("1.属", 40, 100), *[_word("0", 100 + 20 * i, 100) for i in range(7)],
+        _word("）不", 10, 112), _word("于国", 40, 112),
+        _word("予公", 10, 124), _word("家秘", 40, 124),
+        _word("开", 10, 136), _word("密", 40, 136),
+        _word("五、存在的主要问题及改进情况", 10, 160),
+    ]  # fmt: skip
+    lines = [line.split() for _, line in pdf.page_lines(words)]
+    assert lines == [["（三）不予公开", "1.属于国家秘密", *["0"] * 7], ["五、存在的主要问题及改进情况"]]
 
 
 def _blank_pdf() -> bytes:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 
 from ..read import ReadError
 from .grid import to_lines
@@ -111,7 +112,63 @@ def page_lines(words: list[dict]) -> list[tuple[float, str]]:
             lines.append((word["top"], word["bottom"], [word]))
         else:
             lines[best][2].append(word)
-    return [(top, _join(sorted(ws, key=lambda w: w["x0"]))) for top, _, ws in lines]
+    rows = _merge_wrapped_cells(
+        [(top, bottom, sorted(ws, key=lambda w: w["x0"])) for top, bottom, ws in lines]
+    )
+    return [(top, _join(ws)) for top, _, ws in rows]
+
+
+_NUMBER_WORD = re.compile(r"^[-+]?[\d,]+(?:\.\d+)?$")
+
+
+def _merge_wrapped_cells(
+    lines: list[tuple[float, float, list[dict]]],
+) -> list[tuple[float, float, list[dict]]]:
+    """Glue label text wrapped inside narrow cells back onto its table row.
+
+    In a table without ruling lines, a label in a narrow column wraps over
+    several lines ("1.属" / "于国" / "家秘" / "密"), interleaved with the
+    wrapped label of the column beside it.  A line holding only short text
+    left of a table row's first number, just below that row, continues the
+    row's cells: each word joins the row's word in the same column.
+    """
+    out: list[tuple[float, float, list[dict]]] = []
+    row: tuple[float, float, list[dict]] | None = None  # the table row being continued
+    for top, bottom, words in lines:
+        numbers = [w for w in words if _NUMBER_WORD.match(w["text"])]
+        if len(numbers) >= 3:
+            row = (top, bottom, [dict(w) for w in words])
+            out.append(row)
+            continue
+        first_number = (
+            min((w["x0"] for w in row[2] if _NUMBER_WORD.match(w["text"])), default=0) if row else 0
+        )
+        height = bottom - top
+        if (
+            row is not None
+            and not numbers
+            and top - row[1] < 1.5 * height
+            and all(w["x1"] <= first_number for w in words)
+        ):
+            for word in words:
+                _glue(row[2], word)
+            row = (row[0], bottom, row[2])
+            out[-1] = row
+            continue
+        row = None
+        out.append((top, bottom, words))
+    return out
+
+
+def _glue(cells: list[dict], word: dict) -> None:
+    """Append a wrapped piece to the word above it in the same column, or place it."""
+    for cell in cells:
+        if min(cell["x1"], word["x1"]) - max(cell["x0"], word["x0"]) > 0:
+            cell["text"] += word["text"]
+            cell["x1"] = max(cell["x1"], word["x1"])
+            return
+    cells.append(dict(word))
+    cells.sort(key=lambda w: w["x0"])
 
 
 def _join(words: list[dict]) -> str:
