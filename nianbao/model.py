@@ -51,7 +51,7 @@ class Report:
     region: str = ""
     template: str = "2021"
     title: str = ""
-    layout: str = ""  # text / tsv / markdown
+    layout: str = ""  # pdf / html / docx / text / tsv / markdown
     metadata_origin: dict[str, str] = field(default_factory=dict)  # field -> front matter|text
     requests: dict[tuple[str, str], Cell] = field(default_factory=dict)
     reviews: dict[tuple[str, str], Cell] = field(default_factory=dict)
