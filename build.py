@@ -16,6 +16,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--content", type=Path, default=Path("content"), help="报告所在目录（默认 content/）")
     parser.add_argument("--output", type=Path, default=Path("site"), help="输出目录（默认 site/）")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="有 error 级问题或无法读取的文件时构建失败、不更新站点（用于经过整理的报告库的 CI）",
+    )
     args = parser.parse_args(argv)
     if not args.content.is_dir():
         print(f"错误：找不到报告目录 {args.content}", file=sys.stderr)
@@ -26,9 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     ):
         print(f"错误：输出目录 {args.output} 不能是报告目录或在报告目录之内", file=sys.stderr)
         return 2
-    summary = build(args.content, args.output)
+    summary = build(args.content, args.output, strict=args.strict)
     print("\n".join(summary.lines()))
-    return 1 if summary.package_errors else 0
+    return 1 if summary.package_errors or not summary.published else 0
 
 
 if __name__ == "__main__":

@@ -35,6 +35,13 @@ class Summary:
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     package_errors: list[str] = field(default_factory=list)
+    strict: bool = False
+    published: bool = True  # False when --strict refused to replace the site
+
+    @property
+    def strict_failures(self) -> int:
+        """What --strict refuses: error findings and files that could not be read."""
+        return self.findings()["error"] + len(self.problems)
 
     def findings(self) -> Counter[str]:
         counts: Counter[str] = Counter({"error": 0, "warning": 0, "info": 0})
@@ -56,7 +63,13 @@ class Summary:
         else:
             out.append("数据包校验 data package: valid")
         out.append(f"用时 time: {self.seconds:.2f} s")
-        out.append(f"站点 site: {self.output}/index.html")
+        if not self.published:
+            out.append(
+                f"严格模式 --strict: {self.strict_failures} 个 error 或无法读取的文件，站点未更新 "
+                f"(the previous site at {self.output} is unchanged)"
+            )
+        else:
+            out.append(f"站点 site: {self.output}/index.html")
         return out
 
 
@@ -220,10 +233,33 @@ def _swap_in(tmp: Path, output: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build(content: Path, output: Path) -> Summary:
-    """Build the whole site from ``content`` into ``output``."""
+def _recover(output: Path) -> None:
+    """Clean up after a build that was killed.
+
+    A build killed while writing leaves its unfinished ``.site.new-*`` tree:
+    removed.  One killed in the instant between its two renames leaves the
+    previous site as ``.site.old-*`` and no ``site/``: put back.
+    """
+    if not output.parent.is_dir():
+        return
+    for stale in sorted(output.parent.glob(f".{output.name}.new-*")):
+        shutil.rmtree(stale, ignore_errors=True)
+    olds = sorted(output.parent.glob(f".{output.name}.old-*"))
+    if olds and not output.exists():
+        olds.pop().rename(output)
+    for old in olds:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build(content: Path, output: Path, strict: bool = False) -> Summary:
+    """Build the whole site from ``content`` into ``output``.
+
+    With ``strict``, a build with any ``error`` finding or unreadable file is
+    written but not published: the previous site stays as it was.
+    """
     started = time.perf_counter()
-    summary = Summary(output)
+    summary = Summary(output, strict=strict)
+    _recover(output)
     for path in discover(content):
         relative = path.relative_to(content).as_posix()
         result = load(path, relative)
@@ -237,7 +273,11 @@ def build(content: Path, output: Path) -> Summary:
     tmp.chmod(0o755)  # mkdtemp makes it private; a published site is not
     try:
         summary.package_errors = write_site(tmp, content, summary.reports, summary.problems)
-        _swap_in(tmp, output)
+        summary.published = not (strict and summary.strict_failures)
+        if summary.published:
+            _swap_in(tmp, output)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
