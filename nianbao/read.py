@@ -30,6 +30,16 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _LABEL_THEN_DIGITS = re.compile(r"^(.*[\u4e00-\u9fff)\]\"”’])(\d+)$")
 
 
+# Control characters other than tab and newline: never meaningful in a report,
+# and not allowed in the pages or CSV that are published.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]")
+
+
+def plain(text: str) -> str:
+    """Text without control characters."""
+    return _CONTROL.sub("", text)
+
+
 class ReadError(Exception):
     """The file cannot be read as a report; the message says why, in Chinese."""
 
@@ -123,13 +133,14 @@ def read_source(path: str, data: bytes) -> Source:
     suffix = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
     if suffix in CONVERTERS:
         layout, convert = CONVERTERS[suffix]
-        text = convert(data).replace("\r\n", "\n").replace("\r", "\n")
+        text = plain(convert(data).replace("\r\n", "\n").replace("\r", "\n"))
         return Source(path, text, {}, layout, suffix.lstrip("."))
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReadError("文件是二进制数据（可能是 PDF、图片或 Word 文件被存成了文本），无法读取")
     text, encoding = decode(data)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = plain(text.replace("\r\n", "\n").replace("\r", "\n"))
     meta, body, warnings = split_front_matter(text)
+    meta = {k: plain(v) if isinstance(v, str) else v for k, v in meta.items()}
     return Source(path, body, meta, detect_layout(path, body), encoding, warnings)
 
 
