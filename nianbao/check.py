@@ -73,7 +73,27 @@ def check(report: Report) -> Report:
             message = f"{_label(template, eq.table, eq.where)}的“{name}”无法核对：其中有空缺的格"
             report.add("info", "check_not_assessable", message, **where)
     check_prose(report)
+    check_plausible(report)
     return report
+
+
+# No body in China receives a million disclosure requests in a year (the
+# largest provinces report tens of thousands): a bigger count is a misreading.
+PLAUSIBLE_MAX = 1_000_000
+
+
+def check_plausible(report: Report) -> None:
+    for table in ("requests", "reviews"):
+        for (row, column), cell in report.table(table).items():
+            if cell.value is not None and cell.value >= PLAUSIBLE_MAX:
+                report.add(
+                    "warning",
+                    "implausible_value",
+                    f"表{'三' if table == 'requests' else '四'}有一格是{cell.value}，不像真实的件数，请核对原报告",
+                    table=table,
+                    row=row,
+                    column=column,
+                )
 
 
 # What the prose says it counted, in normalised text without white space.

@@ -125,6 +125,14 @@ def read_metadata(report: Report, source: Source) -> None:
             f"front matter 中有不认识的键：{'、'.join(unknown)}（可用的键：{'、'.join(sorted(FRONT_MATTER_KEYS))}）",
             table="report",
         )
+    for key in ("agency", "region", "title", "id", "source_file", "source_url"):
+        if key in meta and meta[key] is not None and not isinstance(meta[key], str | int):
+            report.add(
+                "warning",
+                "bad_front_matter",
+                f"front matter 的 {key} 应是一段文字，却是{type(meta[key]).__name__}（{str(meta[key])[:40]}），已忽略",
+                table="report",
+            )
     agency, year = find_title(source.lines)
     if isinstance(meta.get("agency"), str) and meta["agency"].strip():
         report.agency, report.metadata_origin["agency"] = meta["agency"].strip(), "front matter"

@@ -135,13 +135,44 @@ def read_source(path: str, data: bytes) -> Source:
         layout, convert = CONVERTERS[suffix]
         text = plain(convert(data).replace("\r\n", "\n").replace("\r", "\n"))
         return Source(path, text, {}, layout, suffix.lstrip("."))
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ReadError("文件是二进制数据（可能是 PDF、图片或 Word 文件被存成了文本），无法读取")
+    if _looks_binary(data):
+        raise ReadError(_binary_message(data))
     text, encoding = decode(data)
     text = plain(text.replace("\r\n", "\n").replace("\r", "\n"))
     meta, body, warnings = split_front_matter(text)
     meta = {k: plain(v) if isinstance(v, str) else v for k, v in meta.items()}
     return Source(path, body, meta, detect_layout(path, body), encoding, warnings)
+
+
+# File signatures of what is most often saved as .txt by mistake.
+SIGNATURES = {
+    b"%PDF": "PDF",
+    b"\x89PNG": "PNG 图片",
+    b"\xff\xd8\xff": "JPEG 图片",
+    b"GIF8": "GIF 图片",
+    b"PK\x03\x04": "Word（.docx）或压缩文件",
+    b"\xd0\xcf\x11\xe0": "旧版 Word（.doc）或 WPS 文件",
+}
+
+
+def _looks_binary(data: bytes) -> bool:
+    """A known binary signature, or NUL bytes in more than 1% of the head (and more than 8).
+
+    A stray NUL in a text file (an editor's slip) is dropped, not fatal;
+    UTF-16 text is full of NULs and has its own byte-order mark.
+    """
+    if data.startswith(tuple(SIGNATURES)):
+        return True
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    head = data[:4096]
+    return head.count(b"\x00") > max(8, len(head) // 100)
+
+
+def _binary_message(data: bytes) -> str:
+    kind = next((name for sig, name in SIGNATURES.items() if data.startswith(sig)), "")
+    what = f"{kind}文件" if kind else "二进制数据（可能是 PDF、图片或 Word 文件）"
+    return f"文件是{what}，却存成了文本扩展名，无法按文本读取：请改用正确的扩展名"
 
 
 def normalise(text: str) -> str:

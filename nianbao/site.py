@@ -24,6 +24,10 @@ from .model import Problem, Report
 from .parse import parse, report_id_for
 from .read import ReadError, read_source
 
+# Above these sizes a file is not one annual report (text runs to a few
+# hundred KB, PDFs with scanned pages to tens of MB): skipped, with a message.
+MAX_TEXT_BYTES = 10 * 1024 * 1024
+MAX_BINARY_BYTES = 100 * 1024 * 1024
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".tsv", ".pdf", ".html", ".htm", ".docx"}
 STATIC_DIR = render.TEMPLATE_DIR / "static"
 
@@ -100,6 +104,15 @@ def load(path: Path, relative: str) -> Report | Problem:
             "unsupported",
         )
     try:
+        size = path.stat().st_size
+        limit = MAX_BINARY_BYTES if path.suffix.lower() in (".pdf", ".docx") else MAX_TEXT_BYTES
+        if size > limit:
+            return Problem(
+                relative,
+                report_id,
+                f"文件过大（{size / 1024 / 1024:.1f} MB，上限 {limit // 1024 // 1024} MB），不像一份年报，已跳过",
+                "too_large",
+            )
         source = read_source(relative, path.read_bytes())
         report = parse(source)
     except ReadError as exc:

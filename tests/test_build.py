@@ -187,7 +187,10 @@ def test_bad_files_are_listed_and_cost_no_other_report(tmp_path):
     assert len(summary.reports) == 5
     problems = {p.source: (p.code, p.message) for p in summary.problems}
     assert problems["empty.txt"] == ("unreadable", "文件是空的")
-    assert problems["scan.txt"][0] == "unreadable" and "二进制" in problems["scan.txt"][1]
+    assert problems["scan.txt"] == (
+        "unreadable",
+        "文件是PDF文件，却存成了文本扩展名，无法按文本读取：请改用正确的扩展名",
+    )
     assert problems["news.txt"][0] == "not_a_report"
     assert problems["report.pdf"] == ("unreadable", "PDF 文件损坏或不完整，无法读取")
     assert problems["report.doc"][0] == "unsupported" and "另存为 .docx" in problems["report.doc"][1]

@@ -44,8 +44,14 @@ def test_unclosed_front_matter_reads_the_whole_file_as_text():
 def test_empty_and_binary_files_are_refused_with_a_reason():
     with pytest.raises(ReadError, match="空"):
         read_source("a.txt", b"  \n")
-    with pytest.raises(ReadError, match="二进制"):
+    with pytest.raises(ReadError, match="文件是PDF文件，却存成了文本扩展名"):
         read_source("a.txt", b"%PDF-1.7\x00\x00\x01")
+    with pytest.raises(ReadError, match="二进制"):
+        read_source("a.txt", b"\x00\x01\x02\x00" * 100)
+
+
+def test_a_stray_nul_byte_in_text_is_dropped_not_fatal():
+    assert read_source("a.txt", "一、总体情况\x00\n正文".encode()).lines == ["一、总体情况", "正文"]
 
 
 def test_crlf_line_ends_are_normalised():
