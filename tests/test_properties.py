@@ -1,0 +1,125 @@
+"""Property-based tests: whatever text arrives, the reader and parser finish,
+never raise, and publish no number that is not in the source.
+
+Hypothesis generates arbitrary text and mutates the real seed reports
+(deleting, duplicating and swapping lines, dropping characters, inserting
+digits and noise); each example must finish within the deadline.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from conftest import SEEDS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nianbao import check, parse, read_source
+from nianbao.read import ReadError, normalise
+
+SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+PROPERTIES = settings(
+    max_examples=60,
+    deadline=timedelta(seconds=5),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+# Characters reports are made of: labels, digits, placeholders, white space.
+ALPHABET = st.sampled_from(
+    list(
+        "0123456789０１２３ \t\n|/—-无一二三四五六七（）()、.总计本年新收上年结转予以公开部分申请政府信息行政复议诉讼"
+    )
+)
+
+
+def _read_and_parse(name: str, data: bytes):
+    try:
+        return check(parse(read_source(name, data)))
+    except ReadError:
+        return None  # a refused file is an answer too (empty, binary)
+
+
+def _published_numbers_are_in_the_source(report, text: str) -> None:
+    source = re.sub(r"[,\s]", "", normalise(text))
+    for table in ("requests", "reviews", "proactive"):
+        for key, cell in report.table(table).items():
+            if cell.value is None or cell.status == "derived":
+                continue
+            assert cell.status == "printed", (table, key, cell)
+            assert str(cell.value) in source, (table, key, cell.value)
+
+
+@PROPERTIES
+@given(st.text(alphabet=ALPHABET, max_size=3000))
+def test_report_like_noise_never_raises(text):
+    report = _read_and_parse("noise.txt", text.encode("utf-8"))
+    if report is not None:
+        _published_numbers_are_in_the_source(report, text)
+
+
+@PROPERTIES
+@given(st.binary(max_size=2000), st.sampled_from(["a.txt", "a.md", "a.tsv", "a.html", "a.pdf", "a.docx"]))
+def test_arbitrary_bytes_under_any_name_never_raise(data, name):
+    _read_and_parse(name, data)
+
+
+@st.composite
+def mutated_seed(draw):
+    """A seed report with a few random edits of the kinds PDF-to-text makes."""
+    lines = draw(st.sampled_from(SEED_TEXTS)).split("\n")
+    for _ in range(draw(st.integers(1, 8))):
+        if not lines:
+            break
+        i = draw(st.integers(0, len(lines) - 1))
+        edit = draw(st.sampled_from(["delete", "duplicate", "swap", "cut", "digits", "join", "noise"]))
+        if edit == "delete":
+            del lines[i]
+        elif edit == "duplicate":
+            lines.insert(i, lines[i])
+        elif edit == "swap" and i + 1 < len(lines):
+            lines[i], lines[i + 1] = lines[i + 1], lines[i]
+        elif edit == "cut" and lines[i]:
+            at = draw(st.integers(0, len(lines[i])))
+            lines[i : i + 1] = [lines[i][:at], lines[i][at:]]
+        elif edit == "digits":
+            lines[i] += " " + " ".join(map(str, draw(st.lists(st.integers(0, 99999), max_size=9))))
+        elif edit == "join" and i + 1 < len(lines):
+            lines[i : i + 2] = [lines[i] + lines[i + 1]]
+        elif edit == "noise":
+            lines.insert(i, draw(st.text(alphabet=ALPHABET, max_size=80)))
+    return "\n".join(lines)
+
+
+@PROPERTIES
+@given(mutated_seed())
+def test_mutated_real_reports_never_raise_and_invent_no_number(text):
+    report = _read_and_parse("mutated.txt", text.encode("utf-8"))
+    if report is not None:
+        _published_numbers_are_in_the_source(report, text)
+
+
+@PROPERTIES
+@given(mutated_seed(), st.sampled_from(["utf-8", "gb18030", "utf-16"]), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_encodings_and_line_ends_do_not_change_the_numbers(text, encoding, newline):
+    plain = _read_and_parse("a.txt", text.encode("utf-8"))
+    other = _read_and_parse("a.txt", text.replace("\n", newline).encode(encoding, errors="replace"))
+    if plain is None or other is None or "\r" in text or "\ufffd" in text:
+        return
+    if text.encode(encoding, errors="replace").decode(encoding) != text:
+        return  # characters the encoding cannot hold
+    values = lambda r: {k: c.value for k, c in r.requests.items()}  # noqa: E731
+    assert values(plain) == values(other)
+
+
+def test_the_property_catches_an_invented_number():
+    import pytest
+
+    from nianbao.model import Cell
+
+    text = SEED_TEXTS[0]
+    report = _read_and_parse("a.txt", text.encode("utf-8"))
+    _published_numbers_are_in_the_source(report, text)
+    report.requests[("granted", "total")] = Cell.printed(987654321)
+    with pytest.raises(AssertionError):
+        _published_numbers_are_in_the_source(report, text)
