@@ -188,3 +188,18 @@ def test_a_placeholder_is_null_with_a_finding(mark):
     assert cell.status in ("placeholder", "derived")
     assert cell.raw == mark
     assert "derived_value" in codes(report)  # the arithmetic forces 0, and says so
+
+
+def test_two_files_whose_names_make_the_same_id_both_keep_a_page(tmp_path):
+    content = tmp_path / "content"
+    (content / "a").mkdir(parents=True)
+    (content / "b").mkdir()
+    text = (SEEDS / f"{SEED}.txt").read_bytes()
+    (content / "a" / "年报 2021.txt").write_bytes(text)
+    (content / "b" / "年报_2021.txt").write_bytes(text)
+    summary = build(content, tmp_path / "site")
+    ids = sorted(r.report_id for r in summary.reports)
+    assert len(set(ids)) == 2 and all(i.startswith("2021") for i in ids)
+    assert all("duplicate_id" in codes(r) for r in summary.reports if r.report_id != "2021")
+    for report_id in ids:
+        assert (tmp_path / "site" / "reports" / report_id / "index.html").is_file()
