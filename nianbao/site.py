@@ -14,6 +14,8 @@ import shutil
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +34,22 @@ SUFFIXES = {".txt", ".text", ".md", ".markdown", ".tsv", ".pdf", ".html", ".htm"
 STATIC_DIR = render.TEMPLATE_DIR / "static"
 
 
+class Stages(Counter):
+    """Seconds spent in each step of the pipeline, for the summary and the benchmark."""
+
+    @contextmanager
+    def timed(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self[name] += time.perf_counter() - started
+
+    def line(self) -> str:
+        order = ("read", "parse", "check", "crosscheck", "package", "render", "write", "validate")
+        return ", ".join(f"{name} {self[name]:.2f} s" for name in order if name in self)
+
+
 @dataclass
 class Summary:
     output: Path
@@ -41,6 +59,7 @@ class Summary:
     package_errors: list[str] = field(default_factory=list)
     strict: bool = False
     published: bool = True  # False when --strict refused to replace the site
+    stages: Stages = field(default_factory=Stages)
 
     @property
     def strict_failures(self) -> int:
@@ -66,7 +85,7 @@ class Summary:
             out += [f"  - {e}" for e in self.package_errors]
         else:
             out.append("数据包校验 data package: valid")
-        out.append(f"用时 time: {self.seconds:.2f} s")
+        out.append(f"用时 time: {self.seconds:.2f} s ({self.stages.line()})")
         if not self.published:
             out.append(
                 f"严格模式 --strict: {self.strict_failures} 个 error 或无法读取的文件，站点未更新 "
@@ -86,8 +105,9 @@ def discover(content: Path) -> list[Path]:
     return files
 
 
-def load(path: Path, relative: str) -> Report | Problem:
+def load(path: Path, relative: str, stages: Stages | None = None) -> Report | Problem:
     """Read, parse and check one file; never raises."""
+    stages = stages if stages is not None else Stages()
     report_id = report_id_for(relative, {})
     if path.suffix.lower() in (".doc", ".wps"):
         return Problem(
@@ -113,8 +133,10 @@ def load(path: Path, relative: str) -> Report | Problem:
                 f"文件过大（{size / 1024 / 1024:.1f} MB，上限 {limit // 1024 // 1024} MB），不像一份年报，已跳过",
                 "too_large",
             )
-        source = read_source(relative, path.read_bytes())
-        report = parse(source)
+        with stages.timed("read"):
+            source = read_source(relative, path.read_bytes())
+        with stages.timed("parse"):
+            report = parse(source)
     except ReadError as exc:
         return Problem(relative, report_id, str(exc))
     except OSError as exc:
@@ -130,7 +152,8 @@ def load(path: Path, relative: str) -> Report | Problem:
             "没有找到年度报告的表格（表三、表四），不像是政府信息公开工作年度报告",
             "not_a_report",
         )
-    return check(report)
+    with stages.timed("check"):
+        return check(report)
 
 
 def _has_numbers(report: Report) -> bool:
@@ -193,18 +216,23 @@ def _stats(reports: list[Report]) -> dict:
     }
 
 
-def write_site(out: Path, content: Path, reports: list[Report], problems: list[Problem]) -> list[str]:
+def write_site(
+    out: Path, content: Path, reports: list[Report], problems: list[Problem], stages: Stages | None = None
+) -> list[str]:
     """Write every page and package into ``out``; return package errors."""
+    stages = stages if stages is not None else Stages()
     env = render.environment()
     shutil.copytree(STATIC_DIR, out / "static")
     pages = {r.report_id: render.report_page(r.report_id) for r in reports}
     stats = _stats(reports)
     for report in reports:
         folder = out / "reports" / report.report_id
-        tables = package.report_tables(report, pages[report.report_id])
-        package.write_package(folder / "data", package.report_package(report), tables)
+        with stages.timed("package"):
+            tables = package.report_tables(report, pages[report.report_id])
+            package.write_package(folder / "data", package.report_package(report), tables)
         source_name = "source" + Path(report.source).suffix.lower()
-        shutil.copyfile(content / report.source, folder / source_name)
+        with stages.timed("write"):
+            shutil.copyfile(content / report.source, folder / source_name)
         downloads = [
             ("data/requests_wide.csv", "requests_wide.csv", "表三，官方 25 × 7 版式，适合电子表格"),
             ("data/requests.csv", "requests.csv", "表三，长表"),
@@ -214,13 +242,19 @@ def write_site(out: Path, content: Path, reports: list[Report], problems: list[P
             ("data/datapackage.json", "datapackage.json", "Frictionless 数据包（含以上各表的字段说明）"),
             (source_name, source_name, "原始文件"),
         ]
-        (folder / "index.html").write_text(render.render_report(env, report, downloads), encoding="utf-8")
-    tables = package.portal_tables(reports, problems, pages)
-    package.write_package(out / "data", package.portal_package(len(reports)), tables)
-    (out / "index.html").write_text(render.render_index(env, reports, problems, stats), encoding="utf-8")
-    (out / "data.html").write_text(render.render_data(env, stats), encoding="utf-8")
+        with stages.timed("render"):
+            page = render.render_report(env, report, downloads)
+        with stages.timed("write"):
+            (folder / "index.html").write_text(page, encoding="utf-8")
+    with stages.timed("package"):
+        tables = package.portal_tables(reports, problems, pages)
+        package.write_package(out / "data", package.portal_package(len(reports)), tables)
+    with stages.timed("render"):
+        (out / "index.html").write_text(render.render_index(env, reports, problems, stats), encoding="utf-8")
+        (out / "data.html").write_text(render.render_data(env, stats), encoding="utf-8")
     (out / ".nojekyll").write_text("", encoding="utf-8")
-    return validate(out / "data" / "datapackage.json")
+    with stages.timed("validate"):
+        return validate(out / "data" / "datapackage.json")
 
 
 def validate(descriptor: Path) -> list[str]:
@@ -275,17 +309,18 @@ def build(content: Path, output: Path, strict: bool = False) -> Summary:
     _recover(output)
     for path in discover(content):
         relative = path.relative_to(content).as_posix()
-        result = load(path, relative)
+        result = load(path, relative, summary.stages)
         (summary.problems if isinstance(result, Problem) else summary.reports).append(result)
     _unique_ids(summary.reports)
     _flag_duplicates(summary.reports)
-    crosscheck(summary.reports)
+    with summary.stages.timed("crosscheck"):
+        crosscheck(summary.reports)
     summary.reports.sort(key=lambda r: (r.agency, r.year or 0, r.report_id))
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; a published site is not
     try:
-        summary.package_errors = write_site(tmp, content, summary.reports, summary.problems)
+        summary.package_errors = write_site(tmp, content, summary.reports, summary.problems, summary.stages)
         summary.published = not (strict and summary.strict_failures)
         if summary.published:
             _swap_in(tmp, output)
