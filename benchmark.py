@@ -90,7 +90,7 @@ def bench(count: int, workdir: Path) -> list[str]:
     one_deleted, peak, _ = timed_build(content, out)
     peaks.append(peak)
     lines.append(f"rebuild, one deleted:  {one_deleted:7.2f} s")
-    lines.append(f"peak memory (RSS):     {max(peaks) / 1024:7.1f} MiB")
+    lines.append(f"peak memory (RSS):     {max(peaks) / 1024:7.1f} MiB (largest single process of the build)")
     lines.append(
         f"published size:        {size_of(out) / 1024 / 1024:7.1f} MiB in {sum(1 for _ in out.rglob('*'))} files"
     )

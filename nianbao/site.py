@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,27 +227,9 @@ def write_site(
     shutil.copytree(STATIC_DIR, out / "static")
     pages = {r.report_id: render.report_page(r.report_id) for r in reports}
     stats = _stats(reports)
-    for report in reports:
-        folder = out / "reports" / report.report_id
-        with stages.timed("package"):
-            tables = package.report_tables(report, pages[report.report_id])
-            package.write_package(folder / "data", package.report_package(report), tables)
-        source_name = "source" + Path(report.source).suffix.lower()
-        with stages.timed("write"):
-            shutil.copyfile(content / report.source, folder / source_name)
-        downloads = [
-            ("data/requests_wide.csv", "requests_wide.csv", "表三，官方 25 × 7 版式，适合电子表格"),
-            ("data/requests.csv", "requests.csv", "表三，长表"),
-            ("data/reviews.csv", "reviews.csv", "表四，长表"),
-            ("data/proactive.csv", "proactive.csv", "表二，长表"),
-            ("data/quality.csv", "quality.csv", "核对发现的问题"),
-            ("data/datapackage.json", "datapackage.json", "Frictionless 数据包（含以上各表的字段说明）"),
-            (source_name, source_name, "原始文件"),
-        ]
-        with stages.timed("render"):
-            page = render.render_report(env, report, downloads)
-        with stages.timed("write"):
-            (folder / "index.html").write_text(page, encoding="utf-8")
+    jobs = [(out, content, report, pages[report.report_id]) for report in reports]
+    for job_stages in _map(_write_report, jobs):
+        stages.update(job_stages)
     with stages.timed("package"):
         tables = package.portal_tables(reports, problems, pages)
         package.write_package(out / "data", package.portal_package(len(reports)), tables)
@@ -255,6 +239,79 @@ def write_site(
     (out / ".nojekyll").write_text("", encoding="utf-8")
     with stages.timed("validate"):
         return validate(out / "data" / "datapackage.json")
+
+
+_ENV = None
+
+
+def _write_report(job: tuple[Path, Path, Report, str]) -> Stages:
+    """One report's package, source copy and page (run in a worker process)."""
+    global _ENV
+    out, content, report, page_path = job
+    _ENV = _ENV or render.environment()
+    stages = Stages()
+    folder = out / "reports" / report.report_id
+    with stages.timed("package"):
+        tables = package.report_tables(report, page_path)
+        package.write_package(folder / "data", package.report_package(report), tables)
+    source_name = "source" + Path(report.source).suffix.lower()
+    with stages.timed("write"):
+        shutil.copyfile(content / report.source, folder / source_name)
+    downloads = [
+        ("data/requests_wide.csv", "requests_wide.csv", "表三，官方 25 × 7 版式，适合电子表格"),
+        ("data/requests.csv", "requests.csv", "表三，长表"),
+        ("data/reviews.csv", "reviews.csv", "表四，长表"),
+        ("data/proactive.csv", "proactive.csv", "表二，长表"),
+        ("data/quality.csv", "quality.csv", "核对发现的问题"),
+        ("data/datapackage.json", "datapackage.json", "Frictionless 数据包（含以上各表的字段说明）"),
+        (source_name, source_name, "原始文件"),
+    ]
+    with stages.timed("render"):
+        page = render.render_report(_ENV, report, downloads)
+    with stages.timed("write"):
+        (folder / "index.html").write_text(page, encoding="utf-8")
+    return stages
+
+
+# Below this many reports, starting worker processes costs more than it saves.
+PARALLEL_MIN = 40
+
+
+def workers() -> int:
+    """Cores this process may use (CPU affinity, not the machine's total)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _map(function, jobs: list) -> Iterator:
+    """``map`` over every core when the work is big enough; results in order."""
+    count = workers()
+    if count < 2 or len(jobs) < PARALLEL_MIN:
+        yield from map(function, jobs)
+        return
+    with ProcessPoolExecutor(count, initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+        yield from pool.map(function, jobs, chunksize=max(1, min(64, len(jobs) // (count * 8))))
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker must not outlive a build that was killed: it would go on
+    writing into the unfinished tree that the next build clears away."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the line above ran
+        os._exit(1)
+
+
+def _load_job(job: tuple[Path, str]) -> tuple[Report | Problem, Stages]:
+    stages = Stages()
+    return load(*job, stages), stages
 
 
 def validate(descriptor: Path) -> list[str]:
@@ -278,6 +335,20 @@ def _swap_in(tmp: Path, output: Path) -> None:
     tmp.rename(output)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _progress(results: Iterator, total: int) -> Iterator:
+    """Count reports read on a terminal; say nothing in CI logs (no terminal)."""
+    show = sys.stderr.isatty() and total >= PARALLEL_MIN
+    for done, result in enumerate(results, 1):
+        if show and (done % 25 == 0 or done == total):
+            print(
+                f"\r读取 reading {done}/{total}",
+                end="" if done < total else "\n",
+                file=sys.stderr,
+                flush=True,
+            )
+        yield result
 
 
 def _recover(output: Path) -> None:
@@ -307,9 +378,9 @@ def build(content: Path, output: Path, strict: bool = False) -> Summary:
     started = time.perf_counter()
     summary = Summary(output, strict=strict)
     _recover(output)
-    for path in discover(content):
-        relative = path.relative_to(content).as_posix()
-        result = load(path, relative, summary.stages)
+    jobs = [(path, path.relative_to(content).as_posix()) for path in discover(content)]
+    for result, stages in _progress(_map(_load_job, jobs), len(jobs)):
+        summary.stages.update(stages)
         (summary.problems if isinstance(result, Problem) else summary.reports).append(result)
     _unique_ids(summary.reports)
     _flag_duplicates(summary.reports)
