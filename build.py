@@ -21,6 +21,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="有 error 级问题或无法读取的文件时构建失败、不更新站点（用于经过整理的报告库的 CI）",
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="不用增量缓存，全部重新解析、生成（结果与增量构建逐字节相同）",
+    )
     args = parser.parse_args(argv)
     if not args.content.is_dir():
         print(f"错误：找不到报告目录 {args.content}", file=sys.stderr)
@@ -31,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     ):
         print(f"错误：输出目录 {args.output} 不能是报告目录或在报告目录之内", file=sys.stderr)
         return 2
-    summary = build(args.content, args.output, strict=args.strict)
+    summary = build(args.content, args.output, strict=args.strict, incremental=not args.no_cache)
     print("\n".join(summary.lines()))
     return 1 if summary.package_errors or not summary.published else 0
 

@@ -1,0 +1,109 @@
+"""Incremental builds: keep what each report became, keyed by its content
+and by the code, templates and schemas that shaped it.
+
+Two caches, both in a hidden folder beside the output (``.site.cache``):
+
+- ``parsed/``: each file's result of read -> parse -> check (a Report or a
+  Problem), keyed by the file's path and bytes and the code version; a file
+  that did not change is not read or parsed again.
+- ``written.json``: for each report folder of the last published site, a key
+  of everything that folder was made from (the final report after the
+  cross-report checks, its source bytes, the code version); an unchanged
+  folder is hard-linked from the previous site instead of being packaged and
+  rendered again.
+
+Entries not used by a build are dropped at its end, so a deleted report
+leaves nothing behind.  Deleting the cache folder is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SHAPING = (PACKAGE_DIR, PACKAGE_DIR.parent / "templates", PACKAGE_DIR.parent / "schemas")
+
+
+def code_version() -> str:
+    """A hash of every file that shapes the output: code, templates, schemas."""
+    digest = hashlib.sha256()
+    for folder in SHAPING:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(folder.parent).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def folder_for(output: Path) -> Path:
+    return output.parent / f".{output.name}.cache"
+
+
+def parsed_key(version: str, relative: str, data: bytes) -> str:
+    return hashlib.sha256(b"\0".join([version.encode(), relative.encode(), data])).hexdigest()
+
+
+def load_parsed(cache: Path, key: str):
+    path = cache / "parsed" / key[:2] / key
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
+        return None
+
+
+def store_parsed(cache: Path, key: str, result) -> None:
+    path = cache / "parsed" / key[:2] / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(path)
+
+
+def prune_parsed(cache: Path, used: set[str]) -> None:
+    folder = cache / "parsed"
+    if not folder.is_dir():
+        return
+    for path in folder.glob("*/*"):
+        if path.name not in used:
+            path.unlink(missing_ok=True)
+
+
+def written_key(version: str, report, source: bytes, page: str) -> str:
+    digest = hashlib.sha256(version.encode())
+    # repr, not pickle: equal reports pickle differently once one has been
+    # through the cache (pickle's memo follows object identity), repr does not.
+    digest.update(repr(report).encode())
+    digest.update(hashlib.sha256(source).digest())
+    digest.update(page.encode())
+    return digest.hexdigest()
+
+
+def load_written(cache: Path) -> dict[str, str]:
+    try:
+        return json.loads((cache / "written.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def store_written(cache: Path, keys: dict[str, str]) -> None:
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = cache / f"written.json.tmp{os.getpid()}"
+    tmp.write_text(json.dumps(keys, sort_keys=True), encoding="utf-8")
+    tmp.replace(cache / "written.json")
+
+
+def reuse_folder(previous: Path, target: Path) -> bool:
+    """Hard-link a report folder of the previous site into the new tree."""
+    if not previous.is_dir():
+        return False
+    try:
+        shutil.copytree(previous, target, copy_function=os.link)
+    except OSError:
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(previous, target)
+    return True

@@ -1,0 +1,99 @@
+"""Incremental builds give the same site as a cold build, byte for byte."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import shutil
+from pathlib import Path
+
+from nianbao import cache
+from nianbao.generate import generate
+from nianbao.site import build
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+ACTIONS = ["edit", "edit-number", "add", "delete", "rename", "nothing"]
+
+
+def _edit(rng: random.Random, content: Path, spare: list[Path], action: str) -> str:
+    files = sorted(content.iterdir())
+    if action == "edit":
+        path = rng.choice(files)
+        path.write_bytes(path.read_bytes().replace("认真贯彻落实".encode(), "全面贯彻落实".encode()))
+    elif action == "edit-number":
+        path = rng.choice([f for f in files if f.suffix != ".html"])
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("（七）总计", "（七）总计 7", 1), encoding="utf-8")
+    elif action == "add" and spare:
+        new = spare.pop()
+        shutil.copyfile(new, content / new.name)
+    elif action == "delete":
+        rng.choice(files).unlink()
+    elif action == "rename":
+        path = rng.choice(files)
+        path.rename(path.with_name("moved-" + path.name))
+    return action
+
+
+def test_any_sequence_of_edits_additions_and_deletions_equals_a_cold_build(tmp_path):
+    content = tmp_path / "content"
+    made = generate(tmp_path / "pool", 60, seed=11)
+    content.mkdir()
+    for g in made[:44]:  # above the size where builds go parallel
+        shutil.copyfile(g.path, content / g.path.name)
+    spare = [g.path for g in made[44:]]
+    rng = random.Random(5)
+    site = tmp_path / "site"
+    build(content, site)
+    actions = ACTIONS * 2
+    rng.shuffle(actions)
+    for step, action in enumerate(actions):
+        _edit(rng, content, spare, action)
+        summary = build(content, site)
+        cold = tmp_path / f"cold-{step}"
+        build(content, cold, incremental=False)
+        assert _tree(site) == _tree(cold), actions
+        assert summary.published
+
+
+def test_unchanged_reports_are_not_parsed_or_rendered_again(tmp_path):
+    content = tmp_path / "content"
+    generate(content, 12, seed=2)
+    site = tmp_path / "site"
+    first = build(content, site)
+    assert first.stages["parse"] > 0 and first.stages["render"] > 0
+    again = build(content, site)
+    assert "parse" not in again.stages  # every file came from the cache
+    assert (first.cached, first.reused) == (0, 0)
+    assert (again.cached, again.reused) == (12, len(first.reports))
+    assert "增量 incremental: 12 files from the cache" in "\n".join(again.lines())
+
+
+def test_a_change_to_the_code_invalidates_the_cache(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    generate(content, 6, seed=3)
+    site = tmp_path / "site"
+    build(content, site)
+    monkeypatch.setattr(cache, "code_version", lambda: "a different version")
+    again = build(content, site)
+    assert again.stages["parse"] > 0
+
+
+def test_a_deleted_report_leaves_nothing_in_the_cache(tmp_path):
+    content = tmp_path / "content"
+    made = generate(content, 6, seed=4)
+    site = tmp_path / "site"
+    build(content, site)
+    entries = len(list(cache.folder_for(site).glob("parsed/*/*")))
+    made[0].path.unlink()
+    build(content, site)
+    assert len(list(cache.folder_for(site).glob("parsed/*/*"))) == entries - 1
+    assert made[0].path.stem not in cache.load_written(cache.folder_for(site))
