@@ -83,17 +83,29 @@ def written_key(version: str, report, source: bytes, page: str) -> str:
     return digest.hexdigest()
 
 
-def load_written(cache: Path) -> dict[str, str]:
+def _written(cache: Path) -> dict:
     try:
         return json.loads((cache / "written.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
 
-def store_written(cache: Path, keys: dict[str, str]) -> None:
+def load_written(cache: Path) -> dict[str, str]:
+    """Report id -> key of its folder in the last published site."""
+    return _written(cache).get("folders", {})
+
+
+def previous_valid(cache: Path, version: str) -> bool:
+    """Whether the last published package passed validation with this code."""
+    written = _written(cache)
+    return written.get("version") == version and written.get("valid") is True
+
+
+def store_written(cache: Path, keys: dict[str, str], version: str, valid: bool) -> None:
     cache.mkdir(parents=True, exist_ok=True)
     tmp = cache / f"written.json.tmp{os.getpid()}"
-    tmp.write_text(json.dumps(keys, sort_keys=True), encoding="utf-8")
+    record = {"version": version, "valid": valid, "folders": keys}
+    tmp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
     tmp.replace(cache / "written.json")
 
 

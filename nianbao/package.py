@@ -60,6 +60,8 @@ def _check(schema: dict[str, Any], row: Row, resource: str) -> None:
             raise SchemaViolation(f"{resource}.{name}={value!r} is not one of its codes")
         if "minimum" in rules and value < rules["minimum"]:
             raise SchemaViolation(f"{resource}.{name}={value!r} is below {rules['minimum']}")
+        if "maximum" in rules and value > rules["maximum"]:
+            raise SchemaViolation(f"{resource}.{name}={value!r} is above {rules['maximum']}")
         if "pattern" in rules and not re.fullmatch(rules["pattern"], str(value)):
             raise SchemaViolation(f"{resource}.{name}={value!r} does not match its pattern")
 

@@ -27,6 +27,7 @@ from .crosscheck import crosscheck
 from .model import Problem, Report
 from .parse import parse, report_id_for
 from .read import ReadError, read_source
+from .validate import validate_changed, validate_package
 
 # Above these sizes a file is not one annual report (text runs to a few
 # hundred KB, PDFs with scanned pages to tens of MB): skipped, with a message.
@@ -232,7 +233,12 @@ class Reuse:
     previous: Path  # the published site being replaced
     keys: dict[str, str]  # report id -> key of its folder in the previous site
     written: dict[str, str] = field(default_factory=dict)  # the same for this build
-    reused: int = 0  # report folders taken from the previous site
+    reused_ids: set[str] = field(default_factory=set)  # report folders taken from the previous site
+    validated: bool = False  # the previous site's package passed validation with this code
+
+    @property
+    def reused(self) -> int:
+        return len(self.reused_ids)
 
 
 def write_site(
@@ -260,7 +266,7 @@ def write_site(
                 if reuse.keys.get(report.report_id) == key and cache.reuse_folder(
                     reuse.previous / folder, out / folder
                 ):
-                    reuse.reused += 1
+                    reuse.reused_ids.add(report.report_id)
                     continue
         jobs.append((out, content, report, pages[report.report_id]))
     for job_stages in _map(_write_report, jobs):
@@ -273,6 +279,8 @@ def write_site(
         (out / "data.html").write_text(render.render_data(env, stats), encoding="utf-8")
     (out / ".nojekyll").write_text("", encoding="utf-8")
     with stages.timed("validate"):
+        if reuse is not None and reuse.validated and reuse.reused:
+            return validate_changed(out / "data" / "datapackage.json", reuse.reused_ids)
         return validate(out / "data" / "datapackage.json")
 
 
@@ -366,15 +374,8 @@ def _load_job(job: tuple[Path, str, Path | None, str]) -> tuple[Report | Problem
 
 
 def validate(descriptor: Path) -> list[str]:
-    """Frictionless's own verdict on a published package: a list of errors."""
-    from frictionless import validate as frictionless_validate
-
-    report = frictionless_validate(str(descriptor))
-    if report.valid:
-        return []
-    return [f"{e.type}: {e.message}" for task in report.tasks for e in task.errors][:20] + [
-        e.message for e in report.errors
-    ]
+    """Frictionless's own verdict on a published package (see :mod:`nianbao.validate`)."""
+    return validate_package(descriptor)
 
 
 def _swap_in(tmp: Path, output: Path) -> None:
@@ -452,7 +453,7 @@ def build(content: Path, output: Path, strict: bool = False, incremental: bool =
     reuse = None
     if cache_dir is not None:
         keys = cache.load_written(cache_dir) if output.is_dir() else {}
-        reuse = Reuse(version, output, keys)
+        reuse = Reuse(version, output, keys, validated=cache.previous_valid(cache_dir, version))
     try:
         summary.package_errors = write_site(
             tmp, content, summary.reports, summary.problems, summary.stages, reuse
@@ -462,7 +463,7 @@ def build(content: Path, output: Path, strict: bool = False, incremental: bool =
             _swap_in(tmp, output)
             if cache_dir is not None and reuse is not None:
                 summary.reused = reuse.reused
-                cache.store_written(cache_dir, reuse.written)
+                cache.store_written(cache_dir, reuse.written, version, not summary.package_errors)
                 cache.prune_parsed(cache_dir, used)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
