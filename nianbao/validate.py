@@ -14,10 +14,11 @@ same code and schemas.
 from __future__ import annotations
 
 import csv
-import io
+import hashlib
 import json
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -33,60 +34,89 @@ def validate_package(descriptor: Path) -> list[str]:
     ]
 
 
-def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.reader(f)
-        header = next(reader, [])
-        return header, list(reader)
+def _stream(path: Path) -> tuple[list[str], Iterator[list[str]], Callable[[], None]]:
+    """Header, rows (read lazily) and a close function of a CSV file."""
+    f = path.open(encoding="utf-8", newline="")
+    reader = csv.reader(f)
+    return next(reader, []), reader, f.close
+
+
+def _key(values: tuple[str, ...]) -> bytes:
+    # 2 million rows of keys as tuples of strings would cost hundreds of MB:
+    # a 16-byte digest per key keeps the check exact in practice and small.
+    return hashlib.blake2b("\x1f".join(values).encode(), digest_size=16).digest()
 
 
 def validate_changed(descriptor: Path, unchanged: set[str]) -> list[str]:
-    """Frictionless on every row whose report changed; keys over all rows."""
+    """Frictionless on every row whose report changed; keys over all rows.
+
+    The portal's CSV files are streamed once: rows of changed reports are
+    copied into a small package that frictionless validates, and every row's
+    keys are checked on the way.
+    """
     package = json.loads(descriptor.read_text(encoding="utf-8"))
-    tables = {r["name"]: _rows(descriptor.parent / r["path"]) for r in package["resources"]}
-    errors = check_keys(package, tables)
+    errors: list[str] = []
+    known: dict[str, set[bytes]] = {}  # resource -> keys others may refer to
+    resources = sorted(package["resources"], key=lambda r: r["name"] != "reports")  # referenced first
     with tempfile.TemporaryDirectory(prefix="nianbao-validate-") as tmp:
         folder = Path(tmp)
         shutil.copyfile(descriptor, folder / descriptor.name)
-        for resource in package["resources"]:
-            header, rows = tables[resource["name"]]
+        for resource in resources:
+            header, rows, close = _stream(descriptor.parent / resource["path"])
+            checks = _KeyChecks(resource, header, known)
             at = header.index("report_id") if "report_id" in header else None
-            out = io.StringIO()
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows(r for r in rows if at is None or r[at] not in unchanged)
-            (folder / resource["path"]).parent.mkdir(parents=True, exist_ok=True)
-            (folder / resource["path"]).write_text(out.getvalue(), encoding="utf-8")
+            target = folder / resource["path"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("w", encoding="utf-8", newline="") as out:
+                writer = csv.writer(out, lineterminator="\n")
+                writer.writerow(header)
+                for row in rows:
+                    checks.add(row)
+                    if at is None or row[at] not in unchanged:
+                        writer.writerow(row)
+            close()
+            errors += checks.errors
         errors += validate_package(folder / descriptor.name)
-    return errors
+    return errors[:40]
+
+
+class _KeyChecks:
+    """Primary key unique and foreign keys resolved, one row at a time."""
+
+    def __init__(self, resource: dict, header: list[str], known: dict[str, set[bytes]]):
+        schema = resource["schema"]
+        self.name = resource["name"]
+        self.errors: list[str] = []
+        key = schema.get("primaryKey") or []
+        self.primary = [header.index(k) for k in ([key] if isinstance(key, str) else key)]
+        self.seen: set[bytes] = known.setdefault(self.name, set())
+        self.foreign = []
+        # A reference names the referenced resource's primary key (true of every schema here).
+        for fk in schema.get("foreignKeys", []):
+            fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+            self.foreign.append(([header.index(f) for f in fields], fk["reference"]["resource"], known))
+
+    def add(self, row: list[str]) -> None:
+        if self.primary:
+            key = _key(tuple(row[i] for i in self.primary))
+            if key in self.seen and len(self.errors) < 20:
+                self.errors.append(
+                    f"primary-key: {self.name} {tuple(row[i] for i in self.primary)} appears twice"
+                )
+            self.seen.add(key)
+        for at, target, known in self.foreign:
+            if _key(tuple(row[i] for i in at)) not in known.get(target, set()) and len(self.errors) < 20:
+                self.errors.append(f"foreign-key: {self.name} {[row[i] for i in at]} is not in {target}")
 
 
 def check_keys(package: dict, tables: dict[str, tuple[list[str], list[list[str]]]]) -> list[str]:
-    """Primary keys unique and foreign keys resolved, over every row."""
-    errors = []
-    for resource in package["resources"]:
-        schema = resource["schema"]
+    """The same key checks over tables held in memory (for small packages and tests)."""
+    known: dict[str, set[bytes]] = {}
+    errors: list[str] = []
+    for resource in sorted(package["resources"], key=lambda r: r["name"] != "reports"):
         header, rows = tables[resource["name"]]
-        key = schema.get("primaryKey")
-        if key:
-            at = [header.index(k) for k in ([key] if isinstance(key, str) else key)]
-            seen: set[tuple[str, ...]] = set()
-            for row in rows:
-                value = tuple(row[i] for i in at)
-                if value in seen:
-                    errors.append(f"primary-key: {resource['name']} {value} appears twice")
-                seen.add(value)
-        for fk in schema.get("foreignKeys", []):
-            fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
-            ref = fk["reference"]
-            ref_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
-            ref_header, ref_rows = tables[ref["resource"]]
-            known = {tuple(r[ref_header.index(f)] for f in ref_fields) for r in ref_rows}
-            at = [header.index(f) for f in fields]
-            for row in rows:
-                if tuple(row[i] for i in at) not in known:
-                    errors.append(
-                        f"foreign-key: {resource['name']} {[row[i] for i in at]} is not in {ref['resource']}"
-                    )
-                    break
-    return errors[:20]
+        checks = _KeyChecks(resource, header, known)
+        for row in rows:
+            checks.add(row)
+        errors += checks.errors
+    return errors
