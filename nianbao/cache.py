@@ -8,7 +8,7 @@ Two caches, both in a hidden folder beside the output (``.site.cache``):
   that did not change is not read or parsed again.
 - ``written.json``: for each report folder of the last published site, a key
   of everything that folder was made from (the final report after the
-  cross-report checks, its source bytes, the code version); an unchanged
+  cross-report checks, its source file's key above); an unchanged
   folder is hard-linked from the previous site instead of being packaged and
   rendered again.
 
@@ -73,12 +73,13 @@ def prune_parsed(cache: Path, used: set[str]) -> None:
             path.unlink(missing_ok=True)
 
 
-def written_key(version: str, report, source: bytes, page: str) -> str:
-    digest = hashlib.sha256(version.encode())
+def written_key(source_key: str, report, page: str) -> str:
+    """What a report folder is made of: its source file's key (path, bytes and
+    code version), the final report and the page's path."""
+    digest = hashlib.sha256(source_key.encode())
     # repr, not pickle: equal reports pickle differently once one has been
     # through the cache (pickle's memo follows object identity), repr does not.
     digest.update(repr(report).encode())
-    digest.update(hashlib.sha256(source).digest())
     digest.update(page.encode())
     return digest.hexdigest()
 

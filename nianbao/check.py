@@ -9,10 +9,10 @@ pass nor a failure).
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from .arithmetic import holds
 from .model import Report
+from .read import normalise
 from .template import TEMPLATES, Equation, Template
 
 CHECK_NAMES = {
@@ -62,7 +62,8 @@ def check(report: Report) -> Report:
     for eq in template.equations_for({row for row, _ in report.requests}):
         result = holds(eq, values)
         where = {"table": eq.table}
-        if eq.where in template.row_codes or eq.where == "other_processing" or eq.table == "reviews":
+        # Table 三's equations run along a row or down an applicant column.
+        if eq.table == "reviews" or eq.where not in template.applicant_codes:
             where["row"] = eq.where
         else:
             where["column"] = eq.where
@@ -104,9 +105,9 @@ _PROSE_RECONSIDERATION = re.compile(r"行政复议(?:案件)?(?:共)?(\d+)件")
 _PROSE_LITIGATION = re.compile(r"行政诉讼(?:案件)?(?:共)?(\d+)件")
 
 
-def _prose_text(report: Report) -> str:
-    text = "".join(report.prose.get(code, "") for code in ("overview", "problems", "other"))
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+def prose_text(report: Report, sections: tuple[str, ...] = ("overview", "problems", "other")) -> str:
+    """The prose as the count patterns read it: NFKC, without white space."""
+    return re.sub(r"\s+", "", normalise("".join(report.prose.get(code, "") for code in sections)))
 
 
 def check_prose(report: Report) -> None:
@@ -116,7 +117,7 @@ def check_prose(report: Report) -> None:
     year's plus last year's, or those answered), so any of the three agrees;
     a number matching none is a warning that names the table's cell.
     """
-    text = _prose_text(report)
+    text = prose_text(report)
     total = lambda table, row: report.value(table, row, "total")  # noqa: E731
     said = _PROSE_REQUESTS.search(text)
     new, carried, done = (

@@ -12,9 +12,9 @@ on the later (or the region's) report, naming the cell and the other report.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 
+from .check import prose_text
 from .model import Report
 from .template import TEMPLATES
 
@@ -111,8 +111,7 @@ def _in_force(before: Report, report: Report) -> None:
 
 
 def _region_wide_count(report: Report) -> int | None:
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", report.prose.get("overview", "")))
-    said = _REGION_WIDE.search(text)
+    said = _REGION_WIDE.search(prose_text(report, ("overview",)))
     return int(said.group(1)) if said else None
 
 

@@ -10,6 +10,7 @@ template arithmetic decides what it can (see :func:`resolve`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import re
@@ -219,9 +220,16 @@ class Segment:
             for slots in itertools.combinations(range(len(self.keys)), len(self.cells))
         ]
 
+    @functools.cached_property
+    def _splits(self) -> list[dict[int, Cell]]:
+        return self._cut()
+
     def splits(self) -> list[dict[int, Cell]]:
         """Every way to cut the printed digit strings into exactly one value
         per cell (no value with a leading zero) that keeps the row's totals."""
+        return self._splits
+
+    def _cut(self) -> list[dict[int, Cell]]:
         runs = [c.raw for c in self.cells]
         width = len(self.keys)
         if (
@@ -400,6 +408,15 @@ def _label_text(text: str) -> str:
     return fold(normalise(text))
 
 
+@functools.cache
+def _known_label_text(version: str) -> str:
+    """Every label, group and column name of a template's table 三, folded, in one string."""
+    template = TEMPLATES[version]
+    known = [_label_text(t) for r in (*template.rows, *template.variants) for t in (r.label, r.group)]
+    known += [_label_text(c.label) for c in (*template.applicants, *template.outcomes)]
+    return "|".join(known)
+
+
 def _unknown_labels(report: Report, template: Template, code: str, tokens: list[Token]) -> None:
     """Text among a row's numbers that is no piece of any label of the table.
 
@@ -407,8 +424,7 @@ def _unknown_labels(report: Report, template: Template, code: str, tokens: list[
     pieces of the template's labels; anything else may be a row the template
     does not know, whose numbers were read as this row's.
     """
-    known = "|".join(_label_text(t) for r in (*template.rows, *template.variants) for t in (r.label, r.group))
-    known += "|" + "|".join(_label_text(c.label) for c in (*template.applicants, *template.outcomes))
+    known = _known_label_text(template.version)
     for token in tokens:
         text = _label_text(token.text)
         if token.kind == "text" and len(text) >= 4 and text not in known:
@@ -838,6 +854,11 @@ def _is_title(line: str) -> bool:
 # --- the whole report --------------------------------------------------------
 
 
+def _prescribed(template: Template, year: int | None) -> bool:
+    low, high = template.years
+    return year is not None and low <= year <= high
+
+
 def choose_template(report: Report, index: TextIndex) -> Template:
     """The template a report follows: by the headings of its table 二, which
     differ between the two; by its year where those are missing.
@@ -847,16 +868,14 @@ def choose_template(report: Report, index: TextIndex) -> Template:
     warning that the agency used an outdated form.
     """
     found = {t.version: [m for m in t.markers if m in index.text] for t in (TEMPLATE_2021, TEMPLATE_2019)}
-    if found["2019"] and not found["2021"]:
-        template, how = TEMPLATE_2019, f"表二的栏目（{'、'.join(found['2019'][:3])}）"
-    elif found["2021"] and not found["2019"]:
-        template, how = TEMPLATE_2021, f"表二的栏目（{'、'.join(found['2021'][:3])}）"
+    by_headings = bool(found["2019"]) != bool(found["2021"])
+    if by_headings:
+        template = TEMPLATE_2019 if found["2019"] else TEMPLATE_2021
     else:
-        template = TEMPLATE_2019 if report.year in (2019, 2020) else TEMPLATE_2021
-        how = f"报告年度{report.year}" if report.year else "默认"
+        template = TEMPLATE_2019 if _prescribed(TEMPLATE_2019, report.year) else TEMPLATE_2021
     report.template = template.version
-    low, high = template.years
-    if report.year and not low <= report.year <= high and how.startswith("表二"):
+    if by_headings and report.year and not _prescribed(template, report.year):
+        how = f"表二的栏目（{'、'.join(found[template.version][:3])}）"
         report.add(
             "warning",
             "template_year_mismatch",

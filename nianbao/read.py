@@ -40,6 +40,11 @@ def plain(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+def _unix_text(text: str) -> str:
+    """CRLF and CR line ends as LF, control characters dropped."""
+    return plain(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 class ReadError(Exception):
     """The file cannot be read as a report; the message says why, in Chinese."""
 
@@ -133,12 +138,12 @@ def read_source(path: str, data: bytes) -> Source:
     suffix = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
     if suffix in CONVERTERS:
         layout, convert = CONVERTERS[suffix]
-        text = plain(convert(data).replace("\r\n", "\n").replace("\r", "\n"))
+        text = _unix_text(convert(data))
         return Source(path, text, {}, layout, suffix.lstrip("."))
     if _looks_binary(data):
         raise ReadError(_binary_message(data))
     text, encoding = decode(data)
-    text = plain(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _unix_text(text)
     meta, body, warnings = split_front_matter(text)
     meta = {k: plain(v) if isinstance(v, str) else v for k, v in meta.items()}
     return Source(path, body, meta, detect_layout(path, body), encoding, warnings)

@@ -114,8 +114,10 @@ def discover(content: Path) -> list[Path]:
     return files
 
 
-def load(path: Path, relative: str, stages: Stages | None = None) -> Report | Problem:
-    """Read, parse and check one file; never raises."""
+def load(
+    path: Path, relative: str, stages: Stages | None = None, data: bytes | None = None
+) -> Report | Problem:
+    """Read, parse and check one file (``data``: its bytes, if already read); never raises."""
     stages = stages if stages is not None else Stages()
     report_id = report_id_for(relative, {})
     if path.suffix.lower() in (".doc", ".wps"):
@@ -143,7 +145,7 @@ def load(path: Path, relative: str, stages: Stages | None = None) -> Report | Pr
                 "too_large",
             )
         with stages.timed("read"):
-            source = read_source(relative, path.read_bytes())
+            source = read_source(relative, path.read_bytes() if data is None else data)
         with stages.timed("parse"):
             report = parse(source)
     except ReadError as exc:
@@ -229,9 +231,9 @@ def _stats(reports: list[Report]) -> dict:
 class Reuse:
     """What the previous build left that this one may reuse (see :mod:`nianbao.cache`)."""
 
-    version: str
     previous: Path  # the published site being replaced
     keys: dict[str, str]  # report id -> key of its folder in the previous site
+    source_keys: dict[str, str]  # source path -> its cache key (its bytes and the code version)
     written: dict[str, str] = field(default_factory=dict)  # the same for this build
     reused_ids: set[str] = field(default_factory=set)  # report folders taken from the previous site
     validated: bool = False  # the previous site's package passed validation with this code
@@ -258,9 +260,12 @@ def write_site(
     jobs = []
     for report in reports:
         if reuse is not None:
+            source_key = reuse.source_keys.get(report.source)
             with stages.timed("reuse"):
-                source = (content / report.source).read_bytes()
-                key = cache.written_key(reuse.version, report, source, pages[report.report_id])
+                if not source_key:  # a file the cache could not key is always written afresh
+                    jobs.append((out, content, report, pages[report.report_id]))
+                    continue
+                key = cache.written_key(source_key, report, pages[report.report_id])
                 reuse.written[report.report_id] = key
                 folder = Path("reports") / report.report_id
                 if reuse.keys.get(report.report_id) == key and cache.reuse_folder(
@@ -281,7 +286,7 @@ def write_site(
     with stages.timed("validate"):
         if reuse is not None and reuse.validated and reuse.reused:
             return validate_changed(out / "data" / "datapackage.json", reuse.reused_ids)
-        return validate(out / "data" / "datapackage.json")
+        return validate_package(out / "data" / "datapackage.json")
 
 
 _ENV = None
@@ -352,30 +357,30 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _load_job(job: tuple[Path, str, Path | None, str]) -> tuple[Report | Problem, Stages, str]:
-    """Read, parse and check one file, or take what it became last time."""
+def _load_job(job: tuple[Path, str, Path | None, str]) -> tuple[Report | Problem, Stages, str, bool]:
+    """Read, parse and check one file, or take what it became last time.
+
+    Returns the result, the time spent, the file's cache key ("" without a
+    cache) and whether the result came from the cache.
+    """
     path, relative, cache_dir, version = job
     stages = Stages()
-    key = ""
+    key, data = "", None
     if cache_dir is not None:
         with stages.timed("reuse"):
             try:
-                small = path.stat().st_size <= MAX_BINARY_BYTES
-                key = cache.parsed_key(version, relative, path.read_bytes()) if small else ""
+                if path.stat().st_size <= MAX_BINARY_BYTES:
+                    data = path.read_bytes()
+                    key = cache.parsed_key(version, relative, data)
             except OSError:
                 key = ""
             cached = cache.load_parsed(cache_dir, key) if key else None
         if cached is not None:
-            return cached, stages, key
-    result = load(path, relative, stages)
+            return cached, stages, key, True
+    result = load(path, relative, stages, data)
     if key:
         cache.store_parsed(cache_dir, key, result)
-    return result, stages, key
-
-
-def validate(descriptor: Path) -> list[str]:
-    """Frictionless's own verdict on a published package (see :mod:`nianbao.validate`)."""
-    return validate_package(descriptor)
+    return result, stages, key, False
 
 
 def _swap_in(tmp: Path, output: Path) -> None:
@@ -436,11 +441,11 @@ def build(content: Path, output: Path, strict: bool = False, incremental: bool =
     cache_dir = cache.folder_for(output) if incremental else None
     version = cache.code_version() if incremental else ""
     jobs = [(path, path.relative_to(content).as_posix(), cache_dir, version) for path in discover(content)]
-    used: set[str] = set()
-    for result, stages, key in _progress(_map(_load_job, jobs), len(jobs)):
+    source_keys: dict[str, str] = {}
+    for result, stages, key, hit in _progress(_map(_load_job, jobs), len(jobs)):
         summary.stages.update(stages)
-        used.add(key)
-        summary.cached += "parse" not in stages and "read" not in stages and bool(key)
+        source_keys[result.source] = key
+        summary.cached += hit
         (summary.problems if isinstance(result, Problem) else summary.reports).append(result)
     _unique_ids(summary.reports)
     _flag_duplicates(summary.reports)
@@ -453,7 +458,7 @@ def build(content: Path, output: Path, strict: bool = False, incremental: bool =
     reuse = None
     if cache_dir is not None:
         keys = cache.load_written(cache_dir) if output.is_dir() else {}
-        reuse = Reuse(version, output, keys, validated=cache.previous_valid(cache_dir, version))
+        reuse = Reuse(output, keys, source_keys, validated=cache.previous_valid(cache_dir, version))
     try:
         summary.package_errors = write_site(
             tmp, content, summary.reports, summary.problems, summary.stages, reuse
@@ -464,7 +469,7 @@ def build(content: Path, output: Path, strict: bool = False, incremental: bool =
             if cache_dir is not None and reuse is not None:
                 summary.reused = reuse.reused
                 cache.store_written(cache_dir, reuse.written, version, not summary.package_errors)
-                cache.prune_parsed(cache_dir, used)
+                cache.prune_parsed(cache_dir, set(source_keys.values()))
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     except BaseException:

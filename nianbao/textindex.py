@@ -42,7 +42,7 @@ class TextIndex:
             self.offset.append(len(chars))
             if token.kind != "text":
                 continue
-            for ch in "".join(token.text.split()).translate(_FOLD):
+            for ch in fold(token.text):
                 chars.append(ch)
                 owner.append(i)
         self.offset.append(len(chars))
@@ -77,7 +77,7 @@ class TextIndex:
         break or by its own numbers ("2.申请人 | 0 0 0 | 逾期未按收费通知…")
         starts earlier, and the numbers after its first piece are its own.
         """
-        label = "".join(label.split()).translate(_FOLD)
+        label = fold(label)
         head = label.find(self.text[match.at : match.stop])
         if head <= 0:
             return match

@@ -18,7 +18,6 @@ import hashlib
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -32,13 +31,6 @@ def validate_package(descriptor: Path) -> list[str]:
     return [f"{e.type}: {e.message}" for task in report.tasks for e in task.errors][:20] + [
         e.message for e in report.errors
     ]
-
-
-def _stream(path: Path) -> tuple[list[str], Iterator[list[str]], Callable[[], None]]:
-    """Header, rows (read lazily) and a close function of a CSV file."""
-    f = path.open(encoding="utf-8", newline="")
-    reader = csv.reader(f)
-    return next(reader, []), reader, f.close
 
 
 def _key(values: tuple[str, ...]) -> bytes:
@@ -57,27 +49,35 @@ def validate_changed(descriptor: Path, unchanged: set[str]) -> list[str]:
     package = json.loads(descriptor.read_text(encoding="utf-8"))
     errors: list[str] = []
     known: dict[str, set[bytes]] = {}  # resource -> keys others may refer to
-    resources = sorted(package["resources"], key=lambda r: r["name"] != "reports")  # referenced first
+    resources = _referenced_first(package["resources"])
     with tempfile.TemporaryDirectory(prefix="nianbao-validate-") as tmp:
         folder = Path(tmp)
         shutil.copyfile(descriptor, folder / descriptor.name)
         for resource in resources:
-            header, rows, close = _stream(descriptor.parent / resource["path"])
-            checks = _KeyChecks(resource, header, known)
-            at = header.index("report_id") if "report_id" in header else None
             target = folder / resource["path"]
             target.parent.mkdir(parents=True, exist_ok=True)
-            with target.open("w", encoding="utf-8", newline="") as out:
+            with (
+                (descriptor.parent / resource["path"]).open(encoding="utf-8", newline="") as source,
+                target.open("w", encoding="utf-8", newline="") as out,
+            ):
+                rows = csv.reader(source)
+                header = next(rows, [])
+                checks = _KeyChecks(resource, header, known)
+                at = header.index("report_id") if "report_id" in header else None
                 writer = csv.writer(out, lineterminator="\n")
                 writer.writerow(header)
                 for row in rows:
                     checks.add(row)
                     if at is None or row[at] not in unchanged:
                         writer.writerow(row)
-            close()
             errors += checks.errors
         errors += validate_package(folder / descriptor.name)
     return errors[:40]
+
+
+def _referenced_first(resources: list[dict]) -> list[dict]:
+    """``reports`` first: the other resources' foreign keys point into it."""
+    return sorted(resources, key=lambda r: r["name"] != "reports")
 
 
 class _KeyChecks:
@@ -89,12 +89,13 @@ class _KeyChecks:
         self.errors: list[str] = []
         key = schema.get("primaryKey") or []
         self.primary = [header.index(k) for k in ([key] if isinstance(key, str) else key)]
+        self.known = known
         self.seen: set[bytes] = known.setdefault(self.name, set())
-        self.foreign = []
+        self.foreign: list[tuple[list[int], str]] = []
         # A reference names the referenced resource's primary key (true of every schema here).
         for fk in schema.get("foreignKeys", []):
             fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
-            self.foreign.append(([header.index(f) for f in fields], fk["reference"]["resource"], known))
+            self.foreign.append(([header.index(f) for f in fields], fk["reference"]["resource"]))
 
     def add(self, row: list[str]) -> None:
         if self.primary:
@@ -104,8 +105,8 @@ class _KeyChecks:
                     f"primary-key: {self.name} {tuple(row[i] for i in self.primary)} appears twice"
                 )
             self.seen.add(key)
-        for at, target, known in self.foreign:
-            if _key(tuple(row[i] for i in at)) not in known.get(target, set()) and len(self.errors) < 20:
+        for at, target in self.foreign:
+            if _key(tuple(row[i] for i in at)) not in self.known.get(target, set()) and len(self.errors) < 20:
                 self.errors.append(f"foreign-key: {self.name} {[row[i] for i in at]} is not in {target}")
 
 
@@ -113,7 +114,7 @@ def check_keys(package: dict, tables: dict[str, tuple[list[str], list[list[str]]
     """The same key checks over tables held in memory (for small packages and tests)."""
     known: dict[str, set[bytes]] = {}
     errors: list[str] = []
-    for resource in sorted(package["resources"], key=lambda r: r["name"] != "reports"):
+    for resource in _referenced_first(package["resources"]):
         header, rows = tables[resource["name"]]
         checks = _KeyChecks(resource, header, known)
         for row in rows:

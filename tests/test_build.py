@@ -12,8 +12,9 @@ import pytest
 import yaml
 from conftest import ROOT, SEED_NAMES, SEEDS, expected, matches
 
-from nianbao.site import build, validate
+from nianbao.site import build
 from nianbao.template import TEMPLATE_2021 as T
+from nianbao.validate import validate_package as validate
 
 
 def read_csv(path: Path) -> list[dict]:
