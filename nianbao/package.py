@@ -18,16 +18,22 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .catalog import kind_of, level_of, region_of
+from .indicators import indicators
 from .model import Problem, Report
 from .template import TEMPLATES
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
-PORTAL_RESOURCES = ("reports", "requests", "reviews", "proactive", "quality")
+PORTAL_RESOURCES = ("reports", "requests", "reviews", "proactive", "indicators", "quality")
 RESOURCE_TITLES = {
     "reports": ("报告", "每份报告一行：机构、年度、模板版本、源文件和问题数量。"),
     "requests": ("收到和处理政府信息公开申请情况（表三）", "长表：每份报告每行每类申请人一个数。"),
     "reviews": ("行政复议、行政诉讼情况（表四）", "长表：每份报告每种程序每种结果一个数。"),
     "proactive": ("主动公开政府信息情况（表二）", "长表：每份报告每项信息内容每个指标一个数。"),
+    "indicators": (
+        "派生指标",
+        "长表：每份报告每个指标一个数（公开率、不予公开率、每百件申请的复议诉讼、纠错率等），公式见数据说明页。",
+    ),
     "quality": ("数据质量问题", "每条问题一行：勾稽关系不符、缺行、推算值、无法读取的文件等。"),
     "requests_wide": ("表三（官方 25 × 7 版式）", "与官方模板相同的宽表，便于用电子表格打开。"),
 }
@@ -89,7 +95,9 @@ def report_row(report: Report, page: str) -> Row:
         "year": report.year,
         "template": report.template,
         "source": report.source,
-        "region": report.region,
+        "region": region_of(report),
+        "level": level_of(report.agency),
+        "kind": kind_of(report.agency),
         "title": report.title,
         "layout": report.layout,
         "errors": report.count("error"),
@@ -123,6 +131,11 @@ def review_rows(report: Report) -> Iterator[Row]:
 
 def proactive_rows(report: Report) -> Iterator[Row]:
     return _cell_rows(report, "proactive", ("item", "measure"))
+
+
+def indicator_rows(report: Report) -> Iterator[Row]:
+    for code, value in indicators(report).items():
+        yield {"report_id": report.report_id, "indicator": code, "value": value}
 
 
 def quality_rows(report: Report) -> Iterator[Row]:
@@ -209,6 +222,7 @@ def report_tables(report: Report, page: str) -> dict[str, str]:
         "requests": to_csv("requests", request_rows(report)),
         "reviews": to_csv("reviews", review_rows(report)),
         "proactive": to_csv("proactive", proactive_rows(report)),
+        "indicators": to_csv("indicators", indicator_rows(report)),
         "quality": to_csv("quality", quality_rows(report)),
         "requests_wide": to_csv("requests_wide", wide_rows(report)),
     }
@@ -229,6 +243,7 @@ def portal_tables(reports: list[Report], problems: list[Problem], pages: dict[st
         "requests": to_csv("requests", (row for r in reports for row in request_rows(r))),
         "reviews": to_csv("reviews", (row for r in reports for row in review_rows(r))),
         "proactive": to_csv("proactive", (row for r in reports for row in proactive_rows(r))),
+        "indicators": to_csv("indicators", (row for r in reports for row in indicator_rows(r))),
         "quality": to_csv(
             "quality",
             [

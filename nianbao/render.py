@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from .check import CHECK_NAMES
 from .model import Cell, Problem, Report
 from .package import PORTAL_RESOURCES, RESOURCE_TITLES, load_schema
-from .template import SECTIONS, TEMPLATES, Row
+from .template import SECTIONS, TEMPLATES, request_layout
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -68,34 +68,6 @@ def headline(report: Report) -> Headline:
         v("reviews", "reconsideration"),
         None if direct is None or after is None else direct + after,
     )
-
-
-def request_layout(rows: tuple[Row, ...]) -> list[list[dict[str, Any]]]:
-    """The label cells of table 三, with the template's merged cells.
-
-    Returns, for each row, the header cells to print before its numbers:
-    ``{"text", "rowspan", "colspan"}``.  Three label columns: the part
-    (一、…四、), the group (（一）…（七）) and the item (1.…8.).
-    """
-    layout: list[list[dict[str, Any]]] = []
-    for i, row in enumerate(rows):
-        cells: list[dict[str, Any]] = []
-        in_result = bool(row.group)
-        sub = row.group and row.group != rows[2].group
-        if in_result and (i == 0 or rows[i - 1].group == ""):
-            span = sum(1 for r in rows if r.group)
-            cells.append({"text": rows[2].group, "rowspan": span, "colspan": 1})
-        if sub:
-            if rows[i - 1].group != row.group:
-                span = sum(1 for r in rows if r.group == row.group)
-                cells.append({"text": row.group, "rowspan": span, "colspan": 1})
-            cells.append({"text": row.label, "rowspan": 1, "colspan": 1, "row": True})
-        elif in_result:
-            cells.append({"text": row.label, "rowspan": 1, "colspan": 2, "row": True})
-        else:
-            cells.append({"text": row.label, "rowspan": 1, "colspan": 3, "row": True})
-        layout.append(cells)
-    return layout
 
 
 def show(cell: Cell | None) -> dict[str, str]:
