@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -26,6 +27,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="不用增量缓存，全部重新解析、生成（结果与增量构建逐字节相同）",
     )
+    parser.add_argument(
+        "--base-url",
+        default=os.environ.get("NIANBAO_BASE_URL"),
+        help="站点发布的网址，用于 sitemap、订阅源和数据目录中的绝对链接"
+        "（默认取环境变量 NIANBAO_BASE_URL，再默认 http://localhost:8000/）",
+    )
     args = parser.parse_args(argv)
     if not args.content.is_dir():
         print(f"错误：找不到报告目录 {args.content}", file=sys.stderr)
@@ -36,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     ):
         print(f"错误：输出目录 {args.output} 不能是报告目录或在报告目录之内", file=sys.stderr)
         return 2
-    summary = build(args.content, args.output, strict=args.strict, incremental=not args.no_cache)
+    summary = build(
+        args.content, args.output, strict=args.strict, incremental=not args.no_cache, base_url=args.base_url
+    )
     print("\n".join(summary.lines()))
     return 1 if summary.package_errors or not summary.published else 0
 

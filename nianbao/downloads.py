@@ -282,5 +282,5 @@ def bundle(folder: str, files: dict[str, bytes]) -> bytes:
     files = dict(sorted(files.items()))
     sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in files.items())
     entries = {f"{folder}/{name}": data for name, data in files.items()}
-    entries[f"{folder}/SHA256SUMS"] = sums.encode("ascii")
+    entries[f"{folder}/SHA256SUMS"] = sums.encode("utf-8")
     return zip_bytes(entries)

@@ -7,17 +7,20 @@ and from a GitHub Pages project sub-path alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markdown_it import MarkdownIt
 
+from . import charts, metadata
+from . import indicators as ind
+from .catalog import KINDS, LEVELS
 from .check import CHECK_NAMES
-from .model import Cell, Problem, Report
+from .i18n import EN, SECTIONS_EN, both, label
+from .model import Cell, Report
 from .package import PORTAL_RESOURCES, RESOURCE_TITLES, load_schema
+from .portal import ReportContext, list_row, report_dataset
 from .template import SECTIONS, TEMPLATES, request_layout
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -33,41 +36,6 @@ def markdown(text: str) -> str:
         if token.type in ("heading_open", "heading_close"):
             token.tag = "h4"
     return _markdown.renderer.render(tokens, _markdown.options, {})
-
-
-def report_page(report_id: str) -> str:
-    return f"reports/{report_id}/index.html"
-
-
-@dataclass
-class Headline:
-    """The figures the home page shows for each report."""
-
-    received: int | None
-    processed: int | None
-    granted_share: float | None  # 予以公开 + 部分公开, over 办理结果总计
-    reconsiderations: int | None
-    lawsuits: int | None
-
-
-def headline(report: Report) -> Headline:
-    def v(table: str, row: str, col: str = "total") -> int | None:
-        value = report.value(table, row, col)
-        return int(value) if value is not None else None
-
-    processed = v("requests", "total_processed")
-    granted, partial = v("requests", "granted"), v("requests", "partially_granted")
-    share = None
-    if processed and granted is not None and partial is not None:
-        share = (granted + partial) / processed
-    direct, after = v("reviews", "litigation_direct"), v("reviews", "litigation_after_reconsideration")
-    return Headline(
-        v("requests", "new_received"),
-        processed,
-        share,
-        v("reviews", "reconsideration"),
-        None if direct is None or after is None else direct + after,
-    )
 
 
 def show(cell: Cell | None) -> dict[str, str]:
@@ -105,36 +73,58 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(markdown=markdown, percent=percent, number=number, show=show)
-    env.globals.update(SECTIONS=SECTIONS, TEMPLATES=TEMPLATES, CHECK_NAMES=CHECK_NAMES)
+    env.filters.update(markdown=markdown, percent=percent, number=number, show=show, indicator=ind.show)
+    env.globals.update(
+        SECTIONS=SECTIONS,
+        SECTIONS_EN=SECTIONS_EN,
+        TEMPLATES=TEMPLATES,
+        CHECK_NAMES=CHECK_NAMES,
+        INDICATORS=ind.INDICATORS,
+        EN=EN,
+        both=both,
+        label=label,
+        json_ld=metadata.json_ld,
+        LEVELS=LEVELS,
+        KINDS=KINDS,
+    )
     return env
 
 
-def render_index(
-    env: Environment, reports: list[Report], problems: list[Problem], stats: dict[str, Any]
+def render_report(
+    env: Environment,
+    report: Report,
+    context: ReportContext,
+    files: list[tuple[str, str, str]],
+    checksum: str,
 ) -> str:
-    rows = [(r, headline(r), report_page(r.report_id)) for r in reports]
-    return env.get_template("index.html").render(root="", rows=rows, problems=problems, stats=stats)
-
-
-def render_report(env: Environment, report: Report, downloads: list[tuple[str, str, str]]) -> str:
+    """A report's page; ``files``: (href, name, what) of its downloads, ``checksum``: its zip's."""
     template = TEMPLATES[report.template]
     rows = template.rows_for({row for row, _ in report.requests})
+    dataset = report_dataset(report, context)
     return env.get_template("report.html").render(
         root="../../",
+        path=context.page,
+        base=context.base,
         report=report,
+        context=context,
         t=template,
         rows=rows,
         layout=request_layout(rows),
-        headline=headline(report),
-        downloads=downloads,
+        row=list_row(report),
+        values=ind.indicators(report),
+        outcomes=charts.outcome_counts(report),
+        outcome_svg=charts.outcome_chart(report),
+        downloads=files,
+        dataset=dataset,
+        citation=metadata.citation(dataset, context.base, checksum),
+        checksum=checksum,
     )
 
 
-def render_data(env: Environment, stats: dict[str, Any]) -> str:
+def render_data(env: Environment, base: str) -> str:
     resources = [
         (name, RESOURCE_TITLES[name], load_schema(name)) for name in (*PORTAL_RESOURCES, "requests_wide")
     ]
     return env.get_template("data.html").render(
-        root="", resources=resources, templates=list(TEMPLATES.values()), stats=stats
+        root="", path="data.html", base=base, resources=resources, templates=list(TEMPLATES.values())
     )

@@ -9,6 +9,7 @@ complete, so a failed build never leaves a half-written site behind.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sys
@@ -21,9 +22,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cache, package, render
+from . import cache, downloads, metadata, package, portal, render
 from .check import check
 from .crosscheck import crosscheck
+from .history import history
 from .model import Problem, Report
 from .parse import parse, report_id_for
 from .read import ReadError, read_source
@@ -49,7 +51,19 @@ class Stages(Counter):
             self[name] += time.perf_counter() - started
 
     def line(self) -> str:
-        order = ("reuse", "read", "parse", "check", "crosscheck", "package", "render", "write", "validate")
+        order = (
+            "reuse",
+            "read",
+            "parse",
+            "check",
+            "crosscheck",
+            "history",
+            "package",
+            "render",
+            "write",
+            "validate",
+            "search",
+        )
         return ", ".join(f"{name} {self[name]:.2f} s" for name in order if name in self)
 
 
@@ -65,6 +79,9 @@ class Summary:
     stages: Stages = field(default_factory=Stages)
     cached: int = 0  # files taken from the cache instead of being read and parsed
     reused: int = 0  # report folders taken from the previous site instead of being written
+    search: str = ""  # why full-text search is unavailable, if it is
+    size: int = 0  # bytes published
+    files: int = 0  # files published
 
     @property
     def strict_failures(self) -> int:
@@ -91,6 +108,9 @@ class Summary:
         else:
             out.append("数据包校验 data package: valid")
         out.append(f"用时 time: {self.seconds:.2f} s ({self.stages.line()})")
+        out.append(size_line(self.size, self.files))
+        if self.search:
+            out.append(self.search)
         if self.cached or self.reused:
             out.append(
                 f"增量 incremental: {self.cached} files from the cache, {self.reused} report folders reused"
@@ -103,6 +123,31 @@ class Summary:
         else:
             out.append(f"站点 site: {self.output}/index.html")
         return out
+
+
+# GitHub Pages publishes at most 1 GB; warn well before a deploy would fail.
+SIZE_BUDGET = 1024**3
+SIZE_WARNING = 0.8
+
+
+def site_size(folder: Path) -> tuple[int, int]:
+    """Bytes and files in a built site (hard links to the previous site count in full)."""
+    size = count = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            size += os.stat(os.path.join(root, name)).st_size
+            count += 1
+    return size, count
+
+
+def size_line(size: int, files: int) -> str:
+    share = size / SIZE_BUDGET
+    line = f"大小 size: {size / 1024 / 1024:.1f} MiB in {files:,} files ({share:.1%} of the 1 GiB GitHub Pages budget)"
+    if share >= 1:
+        line += " — 超出预算 OVER BUDGET: GitHub Pages will refuse this site"
+    elif share >= SIZE_WARNING:
+        line += " — 接近预算 close to the budget"
+    return line
 
 
 def discover(content: Path) -> list[Path]:
@@ -204,29 +249,6 @@ def _flag_duplicates(reports: list[Report]) -> None:
                 )
 
 
-def _stats(reports: list[Report]) -> dict:
-    years = sorted({r.year for r in reports if r.year})
-    heads = [render.headline(r) for r in reports]
-
-    def total(attr: str) -> int:
-        return sum(getattr(h, attr) or 0 for h in heads)
-
-    processed = sum(h.processed or 0 for h in heads if h.granted_share is not None)
-    granted = sum((h.granted_share or 0) * (h.processed or 0) for h in heads if h.granted_share is not None)
-    return {
-        "reports": len(reports),
-        "agencies": len({r.agency for r in reports}),
-        "years": years,
-        "years_text": (f"{years[0]}—{years[-1]} 年度" if len(years) > 1 else f"{years[0]} 年度")
-        if years
-        else "年度未知",
-        "received": total("received"),
-        "granted_share": granted / processed if processed else None,
-        "reconsiderations": total("reconsiderations"),
-        "lawsuits": total("lawsuits"),
-    }
-
-
 @dataclass
 class Reuse:
     """What the previous build left that this one may reuse (see :mod:`nianbao.cache`)."""
@@ -250,22 +272,27 @@ def write_site(
     problems: list[Problem],
     stages: Stages | None = None,
     reuse: Reuse | None = None,
-) -> list[str]:
-    """Write every page and package into ``out``; return package errors."""
+    base_url: str | None = None,
+) -> tuple[list[str], str]:
+    """Write every page and file into ``out``.
+
+    Returns the package errors and why search is unavailable ("" when it is not)."""
     stages = stages if stages is not None else Stages()
     env = render.environment()
     shutil.copytree(STATIC_DIR, out / "static")
-    pages = {r.report_id: render.report_page(r.report_id) for r in reports}
-    stats = _stats(reports)
+    with stages.timed("history"):
+        changes = history(content, [r.source for r in reports])
+    site = portal.Portal(reports, problems, changes, metadata.base_url(base_url))
     jobs = []
     for report in reports:
+        context = site.context(report)
         if reuse is not None:
             source_key = reuse.source_keys.get(report.source)
             with stages.timed("reuse"):
                 if not source_key:  # a file the cache could not key is always written afresh
-                    jobs.append((out, content, report, pages[report.report_id]))
+                    jobs.append((out, content, report, context))
                     continue
-                key = cache.written_key(source_key, report, pages[report.report_id])
+                key = cache.written_key(source_key, report, repr(context))
                 reuse.written[report.report_id] = key
                 folder = Path("reports") / report.report_id
                 if reuse.keys.get(report.report_id) == key and cache.reuse_folder(
@@ -273,49 +300,87 @@ def write_site(
                 ):
                     reuse.reused_ids.add(report.report_id)
                     continue
-        jobs.append((out, content, report, pages[report.report_id]))
+        jobs.append((out, content, report, context))
     for job_stages in _map(_write_report, jobs):
         stages.update(job_stages)
     with stages.timed("package"):
+        pages = {r.report_id: portal.report_page(r.report_id) for r in reports}
         tables = package.portal_tables(reports, problems, pages)
         package.write_package(out / "data", package.portal_package(len(reports)), tables)
+        portal.write_downloads(out, site)
     with stages.timed("render"):
-        (out / "index.html").write_text(render.render_index(env, reports, problems, stats), encoding="utf-8")
-        (out / "data.html").write_text(render.render_data(env, stats), encoding="utf-8")
+        portal.write_pages(out, env, site)
+        (out / "data.html").write_text(render.render_data(env, site.base), encoding="utf-8")
     (out / ".nojekyll").write_text("", encoding="utf-8")
     with stages.timed("validate"):
         if reuse is not None and reuse.validated and reuse.reused:
-            return validate_changed(out / "data" / "datapackage.json", reuse.reused_ids)
-        return validate_package(out / "data" / "datapackage.json")
+            errors = validate_changed(out / "data" / "datapackage.json", reuse.reused_ids)
+        else:
+            errors = validate_package(out / "data" / "datapackage.json")
+    with stages.timed("search"):
+        search = portal.index_search(out)
+    return errors, search
 
 
 _ENV = None
 
 
-def _write_report(job: tuple[Path, Path, Report, str]) -> Stages:
-    """One report's package, source copy and page (run in a worker process)."""
+def _write_report(job: tuple[Path, Path, Report, portal.ReportContext]) -> Stages:
+    """One report's package, workbook, JSON, zip, source copy and page (run in a worker process)."""
     global _ENV
-    out, content, report, page_path = job
+    out, content, report, context = job
     _ENV = _ENV or render.environment()
     stages = Stages()
     folder = out / "reports" / report.report_id
+    rid = report.report_id
+    files = portal.report_files(rid)
     with stages.timed("package"):
-        tables = package.report_tables(report, page_path)
-        package.write_package(folder / "data", package.report_package(report), tables)
+        tables = package.report_tables(report, context.page)
+        written = package.write_package(folder / "data", package.report_package(report), tables)
+        book = downloads.report_workbook(report)
+        document = downloads.report_document(report, files)
+        members = {f"data/{p.name}": p.read_bytes() for p in written}
+        members[f"{rid}.xlsx"] = book
+        bundle = downloads.bundle(rid, members)
     source_name = "source" + Path(report.source).suffix.lower()
     with stages.timed("write"):
         shutil.copyfile(content / report.source, folder / source_name)
-    downloads = [
-        ("data/requests_wide.csv", "requests_wide.csv", "表三，官方 25 × 7 版式，适合电子表格"),
-        ("data/requests.csv", "requests.csv", "表三，长表"),
-        ("data/reviews.csv", "reviews.csv", "表四，长表"),
-        ("data/proactive.csv", "proactive.csv", "表二，长表"),
-        ("data/quality.csv", "quality.csv", "核对发现的问题"),
-        ("data/datapackage.json", "datapackage.json", "Frictionless 数据包（含以上各表的字段说明）"),
-        (source_name, source_name, "原始文件"),
+        (folder / f"{rid}.xlsx").write_bytes(book)
+        (folder / f"{rid}.zip").write_bytes(bundle)
+        (folder / "report.json").write_text(
+            json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+        )
+    links = [
+        (
+            f"{rid}.xlsx",
+            f"{rid}.xlsx",
+            ("Excel 工作簿：表二、表三（官方版式）、表四、指标、问题", "Excel workbook"),
+        ),
+        (
+            "data/requests_wide.csv",
+            "requests_wide.csv",
+            ("表三，官方 25 × 7 版式", "Table 3, official layout"),
+        ),
+        ("data/requests.csv", "requests.csv", ("表三，长表", "Table 3, long")),
+        ("data/reviews.csv", "reviews.csv", ("表四，长表", "Table 4, long")),
+        ("data/proactive.csv", "proactive.csv", ("表二，长表", "Table 2, long")),
+        ("data/indicators.csv", "indicators.csv", ("派生指标", "Derived indicators")),
+        ("data/quality.csv", "quality.csv", ("核对发现的问题", "Findings")),
+        (
+            "data/datapackage.json",
+            "datapackage.json",
+            ("Frictionless 数据包（含字段说明）", "Frictionless data package"),
+        ),
+        ("report.json", "report.json", ("JSON：本报告的全部数据", "JSON: all of this report")),
+        (
+            f"{rid}.zip",
+            f"{rid}.zip",
+            ("以上数据和工作簿的压缩包，含 SHA256SUMS", "Zip of all the above with SHA256SUMS"),
+        ),
+        (source_name, source_name, ("原始文件", "Original file")),
     ]
     with stages.timed("render"):
-        page = render.render_report(_ENV, report, downloads)
+        page = render.render_report(_ENV, report, context, links, hashlib.sha256(bundle).hexdigest())
     with stages.timed("write"):
         (folder / "index.html").write_text(page, encoding="utf-8")
     return stages
@@ -426,14 +491,22 @@ def _recover(output: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build(content: Path, output: Path, strict: bool = False, incremental: bool = True) -> Summary:
+def build(
+    content: Path,
+    output: Path,
+    strict: bool = False,
+    incremental: bool = True,
+    base_url: str | None = None,
+) -> Summary:
     """Build the whole site from ``content`` into ``output``.
 
     With ``strict``, a build with any ``error`` finding or unreadable file is
     written but not published: the previous site stays as it was.  With
     ``incremental`` (the default), what did not change since the last build
     is taken from the cache beside the output (:mod:`nianbao.cache`); the
-    result is the same, byte for byte, as a build without it.
+    result is the same, byte for byte, as a build without it.  ``base_url``
+    is where the site will be published (for the sitemap, feed and catalogue;
+    :data:`nianbao.metadata.DEFAULT_BASE_URL` when not given).
     """
     started = time.perf_counter()
     summary = Summary(output, strict=strict)
@@ -460,9 +533,10 @@ def build(content: Path, output: Path, strict: bool = False, incremental: bool =
         keys = cache.load_written(cache_dir) if output.is_dir() else {}
         reuse = Reuse(output, keys, source_keys, validated=cache.previous_valid(cache_dir, version))
     try:
-        summary.package_errors = write_site(
-            tmp, content, summary.reports, summary.problems, summary.stages, reuse
+        summary.package_errors, summary.search = write_site(
+            tmp, content, summary.reports, summary.problems, summary.stages, reuse, base_url
         )
+        summary.size, summary.files = site_size(tmp)
         summary.published = not (strict and summary.strict_failures)
         if summary.published:
             _swap_in(tmp, output)

@@ -2,66 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from conftest import SEEDS
+from sitekit import _parse, broken_links
 
 from nianbao.site import build
 
 FORMATS = Path(__file__).parent / "data" / "formats"
-
-
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[tuple[str, str]] = []  # (tag, address)
-        self.ids: set[str] = set()
-        self.scripts: list[dict] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if "id" in attrs:
-            self.ids.add(attrs["id"])
-        for name in ("href", "src"):
-            if attrs.get(name) is not None:
-                self.links.append((tag, attrs[name]))
-        if tag == "script":
-            self.scripts.append(attrs)
-
-
-def _parse(page: Path) -> _Links:
-    links = _Links()
-    links.feed(page.read_text(encoding="utf-8"))
-    return links
-
-
-def broken_links(site: Path) -> list[str]:
-    """Internal links, assets and downloads that lead nowhere (fragments
-    included), and anything the page would load from elsewhere.  A plain
-    hyperlink to another site (a reference) loads nothing and is allowed."""
-    broken = []
-    pages = {p: _parse(p) for p in site.rglob("*.html")}
-    for page, parsed in pages.items():
-        for tag, link in parsed.links:
-            parts = urlsplit(link)
-            if parts.scheme or parts.netloc:
-                if not (tag == "a" and parts.scheme == "https"):
-                    broken.append(f"{page.relative_to(site)}: external {tag} {link}")
-                continue
-            target = page if not parts.path else (page.parent / unquote(parts.path)).resolve()
-            if target.is_dir():
-                target = target / "index.html"
-            if not target.exists() or site.resolve() not in (target.resolve(), *target.resolve().parents):
-                broken.append(f"{page.relative_to(site)}: {link}")
-            elif parts.fragment and target.suffix == ".html":
-                ids = pages[target].ids if target in pages else _parse(target).ids
-                if parts.fragment not in ids:
-                    broken.append(f"{page.relative_to(site)}: {link} (no such anchor)")
-    return broken
+# index, data, quality, compare, search, changelog, 404, agencies/index
+PORTAL_PAGES = 8
 
 
 def test_every_internal_link_asset_and_download_resolves(tmp_path):
@@ -72,7 +25,10 @@ def test_every_internal_link_asset_and_download_resolves(tmp_path):
     shutil.copyfile(FORMATS / "002_86e56b1db52c9874.pdf", content / "pdf-copy.pdf")
     (content / "empty.txt").write_bytes(b"")
     summary = build(content, tmp_path / "site")
-    assert len(list((tmp_path / "site").rglob("*.html"))) == 2 + len(summary.reports)
+    agencies = {r.agency for r in summary.reports}
+    assert len(list((tmp_path / "site").rglob("*.html"))) == PORTAL_PAGES + len(agencies) + len(
+        summary.reports
+    )
     assert broken_links(tmp_path / "site") == []
 
 
@@ -133,7 +89,11 @@ def test_hostile_names_titles_and_prose_are_escaped_and_stay_inside_the_site(tmp
         assert 'href="javascript:' not in html.lower()
         assert "\u0007" not in html
         parsed = _parse(page)
-        assert all("src" in attrs for attrs in parsed.scripts), "inline script in " + page.name
+        # Scripts come from files; the only inline ones are JSON-LD data, which must parse.
+        code = [a for a in parsed.scripts if "src" not in a and a.get("type") != "application/ld+json"]
+        assert code == [], "inline script in " + page.name
+        for body in parsed.json_ld:
+            assert json.loads(body)["@type"] == "Dataset"
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(&#39;agency&#39;)&lt;/script&gt;局" in home
     assert broken_links(site) == []

@@ -1,0 +1,115 @@
+"""English for every label the pages print, for researchers abroad.
+
+Chinese stays the default.  Each page carries both languages (short labels,
+so it costs little), and a switch in the header shows one or the other
+(``static/site.js``; the choice is remembered, and ``?lang=en`` in a link
+opens a page in English).  The reports' own prose is not translated.
+
+``EN`` maps a template code (row, column, item, measure, section, ...) to its
+English label; the Chinese labels stay in :mod:`nianbao.template`.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+EN: dict[str, str] = {
+    # table 三 rows
+    "new_received": "1. New requests received this year",
+    "carried_over": "2. Requests carried over from last year",
+    "granted": "(1) Granted in full",
+    "partially_granted": "(2) Granted in part",
+    "denied_state_secret": "1. State secret",
+    "denied_prohibited_by_law": "2. Prohibited by other laws and regulations",
+    "denied_three_safeties": "3. Endangers the 'three safeties and one stability'",
+    "denied_third_party_rights": "4. Protects third-party rights",
+    "denied_internal_affairs": "5. Internal affairs information",
+    "denied_process_information": "6. Process information",
+    "denied_enforcement_file": "7. Law-enforcement case files",
+    "denied_administrative_query": "8. Administrative query matters",
+    "unavailable_not_held": "1. Not held by this body",
+    "unavailable_needs_creation": "2. Would have to be newly created",
+    "unavailable_unclear": "3. Still unclear after correction",
+    "not_processed_complaint": "1. Petitions, reports and complaints",
+    "not_processed_duplicate": "2. Repeated requests",
+    "not_processed_publication": "3. Requests for publications",
+    "not_processed_excessive": "4. Excessive repeated requests without good reason",
+    "not_processed_confirmation": "5. Requests to confirm or re-issue information already obtained",
+    "other_no_correction": "1. Applicant did not correct in time",
+    "other_fee_unpaid": "2. Applicant did not pay the fee in time",
+    "other_other": "3. Other",
+    "other_processing": "(6) Otherwise handled",
+    "total_processed": "(7) Total processed",
+    "carried_forward": "4. Carried forward to next year",
+    # groups of table 三
+    "三、本年度办理结果": "3. Outcomes this year",
+    "（三）不予公开": "(3) Refused",
+    "（四）无法提供": "(4) Cannot be provided",
+    "（五）不予处理": "(5) Not processed",
+    "（六）其他处理": "(6) Otherwise handled",
+    # applicants
+    "natural_person": "Natural persons",
+    "commercial": "Businesses",
+    "research": "Research institutions",
+    "social_welfare": "Public-interest organisations",
+    "legal_service": "Legal service providers",
+    "other_org": "Other",
+    "total": "Total",
+    "法人或其他组织": "Legal persons and other organisations",
+    # table 四
+    "reconsideration": "Administrative reconsideration",
+    "litigation_direct": "Sued directly",
+    "litigation_after_reconsideration": "Sued after reconsideration",
+    "行政诉讼": "Administrative litigation",
+    "upheld": "Upheld",
+    "corrected": "Corrected",
+    "other": "Other outcome",
+    "pending": "Pending",
+    # table 二
+    "regulations": "Rules (规章)",
+    "normative_documents": "Normative documents",
+    "administrative_licensing": "Administrative licensing",
+    "administrative_punishment": "Administrative penalties",
+    "administrative_enforcement": "Administrative coercion",
+    "administrative_fees": "Administrative fees",
+    "other_management_services": "Other external management services",
+    "centralized_procurement": "Centralised government procurement",
+    "issued": "Issued this year",
+    "repealed": "Repealed this year",
+    "in_force": "In force",
+    "decisions": "Decisions this year",
+    "amount_10k_yuan": "Amount collected (10,000 yuan)",
+    "produced": "Newly produced",
+    "published": "Newly published",
+    "published_total": "Published in total",
+    "items_last_year": "Items last year",
+    "items_change": "Change this year",
+    "procurement_items": "Procurement projects",
+    "procurement_amount": "Procurement amount",
+    # severities
+    "error": "Error",
+    "warning": "Warning",
+    "info": "Note",
+}
+
+# The report's sections (their code "other" is also an outcome's, so apart).
+SECTIONS_EN = {
+    "overview": "1. Overview",
+    "proactive": "2. Proactive disclosure",
+    "requests": "3. Requests received and processed",
+    "reviews": "4. Administrative reconsideration and litigation",
+    "problems": "5. Main problems and improvements",
+    "other": "6. Other matters",
+}
+
+
+def both(zh: str, en: str) -> Markup:
+    """A label in both languages; the stylesheet shows the one the reader chose."""
+    return Markup('<span class="zh">{}</span><span class="en" lang="en">{}</span>').format(
+        escape(zh), escape(en)
+    )
+
+
+def label(code: str, zh: str) -> Markup:
+    """The Chinese label of a template code, with its English when there is one."""
+    return both(zh, EN[code]) if code in EN else Markup(escape(zh))
