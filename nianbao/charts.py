@@ -23,7 +23,6 @@ class Bar:
     label: str
     value: float | None
     text: str  # the value as printed beside the bar
-    href: str = ""  # a bar may link to the page it stands for
     tone: str = "a"  # colour class: a (accent), b, c, d, muted
 
 
@@ -54,10 +53,8 @@ def bar_chart(chart_id: str, title: str, bars: list[Bar], note: str = "") -> str
         y = 4 + i * _ROW
         width = 0 if bar.value is None else max(1.0, plot * bar.value / top) if bar.value else 0
         label = escape(_clip(bar.label))
-        text = f'<text class="label" x="{_LABEL - 6}" y="{y + 17}" text-anchor="end">{label}</text>'
-        if bar.href:
-            text = f'<a href="{escape(bar.href)}">{text}</a>'
-        parts.append(text)
+        # No links inside: a chart is one image to assistive technology (the table beside it links).
+        parts.append(f'<text class="label" x="{_LABEL - 6}" y="{y + 17}" text-anchor="end">{label}</text>')
         parts.append(
             f'<rect class="bar {bar.tone}" x="{_LABEL}" y="{y + 4}" width="{width:.1f}" height="{_ROW - 8}"/>'
         )
@@ -119,8 +116,8 @@ def trend_chart(chart_id: str, title: str, reports: list[Report], code: str | No
 def ranking_chart(
     chart_id: str, title: str, rows: list[tuple[str, float | None, str, str]], note: str = ""
 ) -> str:
-    """``rows``: (label, value, printed value, link), already sorted."""
-    bars = [Bar(label, value, text, href) for label, value, text, href in rows]
+    """``rows``: (label, value, printed value, link), already sorted; the links are for the table beside it."""
+    bars = [Bar(label, value, text) for label, value, text, _ in rows]
     return bar_chart(chart_id, title, bars, note)
 
 

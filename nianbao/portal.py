@@ -507,11 +507,24 @@ def feed_entries(portal: Portal) -> list[metadata.FeedEntry]:
     return entries
 
 
+# The English labels are left out of the index: results quote the report's own text.
+PAGEFIND = (
+    sys.executable,
+    "-m",
+    "pagefind",
+    "--output-subdir",
+    "pagefind",
+    "--exclude-selectors",
+    ".en",
+    "--silent",
+)
+
+
 def index_search(out: Path) -> str:
     """Build the Pagefind index of the site; returns "" or why search is unavailable."""
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "pagefind", "--site", str(out), "--output-subdir", "pagefind", "--silent"],
+            [*PAGEFIND, "--site", str(out)],
             capture_output=True,
             text=True,
             timeout=1800,

@@ -1,0 +1,313 @@
+"""The built site in a real browser: Debian's chromium driven by Playwright.
+
+What a newcomer does on the portal, done for real against the site served
+over HTTP: filter and sort the list, search, open a report, download its CSV
+and workbook and read them back, compare reports, switch to English; no page
+logs an error, and axe-core finds no serious accessibility violation.
+
+Needs /usr/bin/chromium (Debian's package) and axe-core in
+tests/browser/node_modules (``npm ci --prefix tests/browser``); both are
+installed by ``.ci/run``, where their absence fails the run instead of
+skipping it.  Screenshots go to $NIANBAO_SCREENSHOTS when it is set (the
+small ones in docs/screenshots/ were made that way).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import os
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import HERE, SEEDS, expected, matches
+
+from nianbao.site import build
+from nianbao.template import TEMPLATE_2021 as T
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = HERE / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+CORPUS = HERE.parent.parent / "shared" / "corpus"
+# The flags a root process in this closed network needs (see the env notes).
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+SEED = "002_86e56b1db52c9874"  # 伊美区人民政府 2021
+SEED_ID = SEED.replace("_", "-")
+
+
+def _missing() -> str:
+    if not CHROMIUM.exists():
+        return "Debian's chromium is not installed (/usr/bin/chromium)"
+    if not AXE.exists():
+        return "axe-core is not installed (npm ci --prefix tests/browser)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed"
+    return ""
+
+
+_why = _missing()
+if not _why:
+    from playwright.sync_api import expect
+if _why and os.environ.get("NIANBAO_BROWSER_REQUIRED"):
+    raise RuntimeError(f"browser tests required but cannot run: {_why}")
+pytestmark = pytest.mark.skipif(bool(_why), reason=_why or "ok")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The seeds (and the corpus PDFs, when beside the project), built and served."""
+    content = tmp_path_factory.mktemp("browser-content")
+    for path in SEEDS.glob("*.txt"):
+        shutil.copyfile(path, content / path.name)
+    for path in sorted(CORPUS.glob("*.pdf")) if CORPUS.is_dir() else []:
+        shutil.copyfile(path, content / path.name)
+    out = tmp_path_factory.mktemp("browser-site") / "site"
+    summary = build(content, out)
+    assert summary.package_errors == [] and summary.search == ""
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep the test output readable
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright  # imported here: the module may be skipped
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Page:
+    """A browser tab that records console errors and failed requests."""
+
+    def __init__(self, browser, server: str, viewport=DESKTOP, bypass_csp=False):
+        # bypass_csp only to inject axe-core; every other test runs under the pages' own CSP.
+        self.context = browser.new_context(viewport=viewport, accept_downloads=True, bypass_csp=bypass_csp)
+        self.page = self.context.new_page()
+        self.server = server
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
+        self.page.on(
+            "request",
+            lambda r: (
+                r.url.startswith(server)
+                or r.url.startswith("data:")
+                or self.errors.append(f"external: {r.url}")
+            ),
+        )
+
+    def open(self, path: str):
+        response = self.page.goto(self.server + path)
+        assert response is not None and response.ok, path
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+    def close(self):
+        assert self.errors == [], self.errors
+        self.context.close()
+
+
+@pytest.fixture
+def tab(browser, server):
+    tab = Page(browser, server)
+    yield tab
+    tab.close()
+
+
+def visible_rows(page) -> int:
+    return page.locator("#report-list tbody tr:visible").count()
+
+
+def test_filter_and_sort_the_list_of_reports(tab, site):
+    page = tab.open("index.html")
+    total = page.locator("#report-list tbody tr").count()
+    assert total == len(list((site / "reports").iterdir()))
+    assert visible_rows(page) == total
+    page.select_option("#f-year", "2021")
+    assert visible_rows(page) == 5  # the five seeds are 2021 reports
+    assert "5 / " in page.locator("#list-count").inner_text()
+    assert "year=2021" in page.url  # a filtered list can be shared
+    page.select_option("#f-findings", "none")
+    for row in page.locator("#report-list tbody tr:visible").all():
+        assert row.locator(".badge.ok").count() == 1
+    page.click("#f-reset")
+    assert visible_rows(page) == total
+    page.fill("#f-text", "伊美")
+    assert visible_rows(page) == 1
+    page.click("#f-reset")
+    # Sort by new requests, largest first (a second click reverses).
+    header = page.locator("#report-list thead th").nth(4)
+    header.locator("button").click()
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "descending"
+    values = [
+        v
+        for v in page.locator("#report-list tbody tr td:nth-child(5)").evaluate_all(
+            "cells => cells.map(c => c.dataset.v)"
+        )
+        if v != ""
+    ]
+    numbers = [int(v) for v in values]
+    assert numbers == sorted(numbers, reverse=True) and len(numbers) >= 5
+
+
+def test_search_finds_a_report_in_chinese_and_links_to_its_section(tab):
+    page = tab.open("index.html")
+    page.fill("#home-q", "伊美区")
+    page.click("form.search button")
+    page.locator("#search-results a.result").first.wait_for(timeout=15000)
+    assert "伊美区" in page.locator("#search-results").inner_text()
+    assert page.locator("#search-results mark").count() > 0
+    hrefs = page.locator("#search-results a").evaluate_all("links => links.map(a => a.href)")
+    assert any(f"reports/{SEED_ID}/" in h for h in hrefs), hrefs
+    # Results point into the report's sections, and they open.
+    sections = [h for h in hrefs if f"reports/{SEED_ID}/" in h and "#s-" in h]
+    assert sections, hrefs
+    page.click(f'#search-results a[href$="#{sections[0].split("#")[1]}"] >> nth=0')
+    page.wait_for_load_state("networkidle")
+    assert page.url == sections[0] and page.locator("h1").inner_text().startswith("伊美区")
+    # Typing in the search page's own field works too, and says when nothing matches.
+    page = tab.open("search.html")
+    page.fill("#q", "zzqxjvw")
+    page.press("#q", "Enter")
+    expect(page.locator("#search-status")).to_contain_text("没有找到", timeout=15000)
+
+
+def test_open_a_report_and_download_its_csv_and_workbook(tab):
+    page = tab.open("index.html")
+    page.click(f'#report-list a[href="reports/{SEED_ID}/index.html"]')
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").inner_text().startswith("伊美区人民政府")
+    want = expected(SEED)["table3"]
+
+    with page.expect_download() as info:
+        page.click('a[href="data/requests_wide.csv"]')
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+    assert [r["row"] for r in rows] == T.row_codes
+    for i, row in enumerate(rows):
+        for j, col in enumerate(T.applicant_codes):
+            assert matches(int(row[col]) if row[col] else None, want[i][j]), (row["row"], col)
+
+    with page.expect_download() as info:
+        page.click(f'a[href="{SEED_ID}.xlsx"]')
+    assert info.value.suggested_filename == f"{SEED_ID}.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
+    sheet = book["表三 申请处理"]
+    assert sheet["D1"].value == "自然人" and sheet["E1"].value == "法人或其他组织"
+    assert "A1:C2" in {str(r) for r in sheet.merged_cells.ranges}
+    for i in range(len(T.rows)):
+        values = [sheet.cell(row=3 + i, column=4 + j).value for j in range(7)]
+        assert all(matches(v, w) for v, w in zip(values, want[i], strict=True)), i
+
+
+def test_compare_two_reports_side_by_side(tab):
+    page = tab.open("index.html")
+    page.check(f'input[value="{SEED_ID}"]')
+    page.check('input[value="004-5c62533f5d23ed68"]')
+    page.click("#compare-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "compare.html?id=" in page.url
+    page.locator("table.compare").first.wait_for()
+    heads = page.locator("table.compare").nth(1).locator("thead th").all_inner_texts()
+    assert heads[1].startswith("伊美区人民政府") and heads[2].startswith("文峰区信访局")
+    # 新收 5 against 0: highlighted, with the difference.
+    first = page.locator("table.compare").nth(1).locator("tbody tr").first
+    assert "diff" in first.locator("td").nth(1).get_attribute("class")
+    assert "−5" in first.locator("td").nth(1).inner_text()
+
+
+def test_the_interface_switches_to_english_and_remembers_it(tab):
+    page = tab.open("index.html")
+    assert page.locator("h1").inner_text().startswith("政府信息公开")
+    page.click("#lang-switch")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text().startswith("Government information disclosure")
+    page = tab.open(f"reports/{SEED_ID}/index.html")
+    assert page.locator("#s-requests").inner_text().startswith("3. Requests")
+    assert page.get_by_role("rowheader", name="(1) Granted in full").count() == 1
+    page.click("#lang-switch")
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+
+
+def _audit(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+PAGES = [
+    "index.html",
+    f"reports/{SEED_ID}/index.html",
+    "agencies/index.html",
+    "agencies/伊美区人民政府/index.html",
+    "compare.html?id=002-86e56b1db52c9874&id=004-5c62533f5d23ed68",
+    "quality.html",
+    "data.html",
+    "changelog.html",
+    "search.html?q=行政复议",
+    "404.html",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_no_serious_accessibility_violations(browser, server, path, viewport):
+    tab = Page(browser, server, viewport, bypass_csp=True)
+    page = tab.open(path)
+    assert _audit(page) == []
+    tab.close()
+
+
+def test_phone_and_desktop_screenshots(browser, server, tmp_path):
+    folder = Path(os.environ.get("NIANBAO_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        tab = Page(browser, server, viewport)
+        for page_name, path in (("home", "index.html"), ("report", f"reports/{SEED_ID}/index.html")):
+            page = tab.open(path)
+            # Nothing wider than the screen but the scrollable table regions.
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, (name, page_name, overflow)
+            target = folder / f"{page_name}-{name}.png"
+            page.screenshot(path=str(target))
+            assert target.stat().st_size > 10_000
+        tab.close()
