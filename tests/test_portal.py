@@ -1,0 +1,373 @@
+"""The portal around the reports: indicators, agencies, downloads, catalogue files."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from conftest import SEEDS, expected, matches
+
+from nianbao import indicators as ind
+from nianbao.catalog import agencies, kind_of, level_of, places, slug
+from nianbao.i18n import EN
+from nianbao.model import Cell, Report
+from nianbao.site import build, size_line
+from nianbao.template import TEMPLATE_2021 as T
+from nianbao.template import TEMPLATES
+
+SEED = "002_86e56b1db52c9874"  # 伊美区人民政府 2021
+SEED_ID = SEED.replace("_", "-")
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def read_csv(path):
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+# --- indicators ------------------------------------------------------------------
+
+
+def report_with(requests=None, reviews=None) -> Report:
+    report = Report("r", "r.txt", agency="某区人民政府", year=2022)
+    for (row, col), value in (requests or {}).items():
+        report.requests[(row, col)] = Cell.printed(value)
+    for (row, col), value in (reviews or {}).items():
+        report.reviews[(row, col)] = Cell.printed(value)
+    return report
+
+
+def test_an_indicator_is_its_formula_over_the_reports_cells():
+    report = report_with(
+        {("granted", "total"): 3, ("partially_granted", "total"): 1, ("total_processed", "total"): 8}
+    )
+    assert ind.BY_CODE["granted_share"].value(report) == 0.375
+    assert ind.BY_CODE["granted_or_partial_share"].value(report) == 0.5
+    assert ind.show("granted_or_partial_share", 0.5) == "50.0%"
+
+
+def test_an_indicator_over_an_unknown_or_empty_base_is_none_not_zero():
+    assert ind.BY_CODE["granted_share"].value(report_with({("granted", "total"): 0})) is None  # no total
+    zero = report_with({("granted", "total"): 0, ("total_processed", "total"): 0})
+    assert ind.BY_CODE["granted_share"].value(zero) is None
+    assert ind.show("granted_share", None) == "—"
+
+
+def test_reviews_per_100_requests_and_the_correction_rate():
+    reviews = {
+        ("reconsideration", o): v
+        for o, v in zip(("upheld", "corrected", "other", "pending", "total"), (2, 1, 0, 1, 4), strict=True)
+    }
+    reviews |= {
+        (p, o): 0
+        for p in ("litigation_direct", "litigation_after_reconsideration")
+        for o in ("upheld", "corrected", "other", "pending", "total")
+    }
+    reviews[("litigation_direct", "upheld")] = reviews[("litigation_direct", "total")] = 1
+    report = report_with({("new_received", "total"): 50}, reviews)
+    assert ind.BY_CODE["reconsideration_per_100"].value(report) == 8.0
+    assert ind.BY_CODE["litigation_per_100"].value(report) == 2.0
+    assert ind.BY_CODE["correction_rate"].value(report) == 0.25  # 1 corrected of 4 decided
+    assert ind.show("reconsideration_per_100", 8.0) == "8.0"
+
+
+def test_every_indicator_is_published_documented_and_labelled(seed_site):
+    out = seed_site.output
+    rows = read_csv(out / "data" / "indicators.csv")
+    assert len(rows) == len(ind.INDICATORS) * len(seed_site.reports)
+    report = next(r for r in seed_site.reports if r.report_id == SEED_ID)
+    mine = {r["indicator"]: r["value"] for r in rows if r["report_id"] == SEED_ID}
+    for code, value in ind.indicators(report).items():
+        assert mine[code] == ("" if value is None else str(value))
+    schema = json.loads((out / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    fields = next(r for r in schema["resources"] if r["name"] == "indicators")["schema"]["fields"]
+    assert fields[1]["constraints"]["enum"] == [i.code for i in ind.INDICATORS]
+    data_page = (out / "data.html").read_text(encoding="utf-8")
+    for i in ind.INDICATORS:
+        assert f'id="i-{i.code}"' in data_page and i.formula in data_page
+
+
+# --- agencies ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "level", "kind"),
+    [
+        ("淮安市人民政府", "city", "government"),
+        ("淮安市洪泽区人民政府", "county", "government"),
+        ("新华区人民政府办公室", "county", "general_office"),
+        ("文峰区信访局", "county", "department"),
+        ("高良涧街道办事处", "township", "township"),
+        ("江苏省人民政府", "province", "government"),
+        ("内蒙古自治区发展和改革委员会", "province", "department"),
+        ("上海市人民政府", "province", "government"),
+        ("国家税务总局", "central", "department"),
+        ("某某单位", "unknown", "other"),
+    ],
+)
+def test_level_and_kind_are_read_from_the_name(name, level, kind):
+    assert (level_of(name), kind_of(name)) == (level, kind)
+
+
+def test_places_stop_at_words_that_only_look_like_places():
+    assert places("淮安市城市管理局") == ["淮安市"]
+    assert places("淮安市洪泽区高良涧街道办事处") == ["淮安市", "洪泽区", "高良涧街道"]
+
+
+def test_slugs_are_readable_stable_and_safe():
+    assert slug("淮安市人民政府") == "淮安市人民政府"
+    hostile = slug("../../etc/passwd<script>")
+    assert "/" not in hostile and "." not in hostile and "<" not in hostile
+    assert hostile == slug("../../etc/passwd<script>")  # the same name, the same permalink
+    assert slug("a/b") != slug("a-b")  # names that differ never share a page
+
+
+def test_one_body_under_two_names_has_one_agency_page():
+    older = Report("a", "a.txt", agency="洪泽区人民政府", year=2023)
+    newer = Report("b", "b.txt", agency="淮安市洪泽区人民政府", year=2024)
+    other = Report("c", "c.txt", agency="淮安市人民政府", year=2024)
+    groups = agencies([newer, other, older])
+    assert [(a.name, [r.year for r in a.reports]) for a in groups] == [
+        ("洪泽区人民政府", [2023, 2024]),
+        ("淮安市人民政府", [2024]),
+    ]
+    assert groups[0].region == "淮安市洪泽区" and groups[0].level == "county"
+
+
+def test_every_template_code_has_an_english_label():
+    for template in TEMPLATES.values():
+        codes = [r.code for r in (*template.rows, *template.variants)]
+        codes += [c.code for c in (*template.applicants, *template.proceedings, *template.outcomes)]
+        codes += [i.code for i in template.proactive] + list(template.measures)
+        assert [c for c in codes if c not in EN] == []
+
+
+# --- downloads ------------------------------------------------------------------------
+
+
+def test_the_report_workbook_has_the_official_layout_and_the_numbers(seed_site):
+    book = openpyxl.load_workbook(seed_site.output / "reports" / SEED_ID / f"{SEED_ID}.xlsx")
+    assert book.sheetnames == ["报告", "表二 主动公开", "表三 申请处理", "表四 复议诉讼", "指标", "问题"]
+    sheet = book["表三 申请处理"]
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+    assert {"A1:C2", "E1:I1", "D1:D2", "J1:J2"} <= merged  # 申请人情况, 法人或其他组织, 自然人, 总计
+    assert [sheet.cell(2, c).value for c in range(5, 10)] == [
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+        "其他",
+    ]
+    want = expected(SEED)["table3"]
+    for i, row in enumerate(T.rows):
+        assert row.label in [sheet.cell(3 + i, c).value for c in (1, 2, 3)]
+        values = [sheet.cell(3 + i, 4 + j).value for j in range(7)]
+        assert all(matches(v, w) for v, w in zip(values, want[i], strict=True)), row.code
+    reviews = book["表四 复议诉讼"]
+    assert (
+        reviews["D2"].value == "行政复议" and reviews["I2"].value is None
+    )  # blank in the source: empty, not 0
+
+
+def test_the_portal_and_agency_workbooks_hold_every_report(seed_site):
+    out = seed_site.output
+    book = openpyxl.load_workbook(out / "data" / "nianbao.xlsx", read_only=True)
+    rows = list(book["表三 申请处理"].iter_rows(values_only=True))
+    assert len(rows) == 1 + 25 * len(seed_site.reports)
+    long = read_csv(out / "data" / "requests.csv")
+    cell = next(
+        r
+        for r in long
+        if r["report_id"] == SEED_ID and r["row"] == "new_received" and r["applicant"] == "total"
+    )
+    line = next(r for r in rows if r[0] == SEED_ID and r[4] == T.rows[0].label)
+    assert line[-1] == int(cell["value"]) == 5
+    agency = openpyxl.load_workbook(out / "agencies" / "伊美区人民政府" / "伊美区人民政府.xlsx")
+    assert "表三 2021" in agency.sheetnames  # each year's table 三 in the official layout too
+
+
+def test_zips_carry_checksums_of_what_they_hold(seed_site):
+    for path in [
+        seed_site.output / "data" / "nianbao.zip",
+        seed_site.output / "reports" / SEED_ID / f"{SEED_ID}.zip",
+        seed_site.output / "agencies" / "伊美区人民政府" / "伊美区人民政府.zip",
+    ]:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            sums = archive.read(next(n for n in names if n.endswith("SHA256SUMS"))).decode()
+            listed = dict(reversed(line.split("  ", 1)) for line in sums.splitlines())
+            folder = names[0].split("/")[0]
+            members = [n for n in names if not n.endswith("SHA256SUMS")]
+            assert sorted(f"{folder}/{n}" for n in listed) == sorted(members)
+            for name, digest in listed.items():
+                assert hashlib.sha256(archive.read(f"{folder}/{name}")).hexdigest() == digest
+            assert any(n.endswith(".xlsx") for n in members) and any(
+                n.endswith("datapackage.json") for n in members
+            )
+
+
+def test_the_json_api_indexes_every_report_and_its_documents_match_the_csv(seed_site):
+    out = seed_site.output
+    index = json.loads((out / "api" / "index.json").read_text(encoding="utf-8"))
+    assert index["count"] == len(seed_site.reports) == len(index["reports"])
+    for entry in index["reports"]:
+        for path in (entry["page"], entry["agency_page"], *entry["files"].values()):
+            assert (out / path).is_file(), path
+    document = json.loads((out / "reports" / SEED_ID / "report.json").read_text(encoding="utf-8"))
+    for row in read_csv(out / "data" / "requests.csv"):
+        if row["report_id"] == SEED_ID:
+            value = document["tables"]["requests"][row["row"]][row["applicant"]]
+            assert value == (int(row["value"]) if row["value"] else None)
+    assert document["status"]["requests"]["other_fee_unpaid"]["total"] == "derived"  # blank in the source
+    template = json.loads((out / "api" / "template.json").read_text(encoding="utf-8"))
+    assert [r["code"] for r in template["templates"]["2021"]["rows"]][:25] == T.row_codes
+
+
+def test_two_builds_write_the_same_workbooks_and_zips(tmp_path, raw_seed_folder):
+    one = build(raw_seed_folder, tmp_path / "one", incremental=False).output
+    two = build(raw_seed_folder, tmp_path / "two", incremental=False).output
+    for name in ("data/nianbao.xlsx", "data/nianbao.zip", f"reports/{SEED_ID}/{SEED_ID}.zip"):
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
+
+
+# --- catalogue -----------------------------------------------------------------------
+
+
+def test_every_dataset_page_carries_schema_org_json_ld(seed_site):
+    out = seed_site.output
+    pages = [out / "index.html", *out.glob("reports/*/index.html"), *out.glob("agencies/*/index.html")]
+    assert len(pages) == 1 + 5 + 5
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        body = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+        data = json.loads(body)
+        assert data["@type"] == "Dataset" and data["name"] and data["distribution"]
+        assert data["url"].startswith("http://localhost:8000/")
+        for download in data["distribution"]:
+            assert (out / download["contentUrl"].removeprefix("http://localhost:8000/")).is_file()
+
+
+def test_the_dcat_catalogue_names_every_dataset(seed_site):
+    out = seed_site.output
+    catalog = json.loads((out / "catalog.jsonld").read_text(encoding="utf-8"))
+    assert catalog["@type"] == "dcat:Catalog"
+    ids = {d["dct:identifier"] for d in catalog["dcat:dataset"]}
+    assert {r.report_id for r in seed_site.reports} <= ids
+    assert "nianbao" in ids and len([i for i in ids if i.startswith("agency-")]) == 5
+    for dataset in catalog["dcat:dataset"]:
+        assert dataset["dct:title"]
+        for dist in dataset["dcat:distribution"]:
+            assert (out / dist["dcat:downloadURL"].removeprefix("http://localhost:8000/")).is_file()
+
+
+def test_sitemap_robots_and_feed_are_well_formed(seed_site):
+    out = seed_site.output
+    urls = [
+        e.text
+        for e in ET.parse(out / "sitemap.xml")
+        .getroot()
+        .iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
+    ]
+    assert "http://localhost:8000/" in urls
+    assert f"http://localhost:8000/reports/{SEED_ID}/index.html" in urls
+    assert "Sitemap: http://localhost:8000/sitemap.xml" in (out / "robots.txt").read_text()
+    feed = ET.parse(out / "feed.xml").getroot()
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 5  # the seeds were each added once
+    assert all(e.find(f"{ATOM}updated").text.endswith("Z") for e in entries)
+
+
+def test_the_base_url_reaches_every_absolute_address(tmp_path, raw_seed_folder):
+    out = build(raw_seed_folder, tmp_path / "site", base_url="https://example.org/nianbao").output
+    assert "<loc>https://example.org/nianbao/</loc>" in (out / "sitemap.xml").read_text()
+    assert 'href="/nianbao/index.html"' in (out / "404.html").read_text(encoding="utf-8")
+    assert '"@id": "https://example.org/nianbao/catalog.jsonld"' in (out / "catalog.jsonld").read_text(
+        encoding="utf-8"
+    )
+
+
+def git(folder, *args, date=""):
+    env = {**os.environ, "GIT_COMMITTER_DATE": date, "GIT_AUTHOR_DATE": date} if date else None
+    subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True, env=env)
+
+
+def test_the_changelog_follows_the_content_repositorys_history(tmp_path):
+    repo = tmp_path / "repo"
+    content = repo / "content"
+    content.mkdir(parents=True)
+    git(repo, "init", "-q")
+    git(repo, "config", "user.email", "t@example.org")
+    git(repo, "config", "user.name", "t")
+    for name in ("002_86e56b1db52c9874.txt", "004_5c62533f5d23ed68.txt"):
+        shutil.copyfile(SEEDS / name, content / name)
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "Add two reports", date="2024-03-01T10:00:00Z")
+    edited = (content / SEED.join(("", ".txt"))).read_text(encoding="utf-8") + "\n补充说明。\n"
+    (content / f"{SEED}.txt").write_text(edited, encoding="utf-8")
+    (content / "004_5c62533f5d23ed68.txt").unlink()
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "Fix 伊美区, drop 文峰区")
+    out = build(content, tmp_path / "site").output
+    page = (out / "changelog.html").read_text(encoding="utf-8")
+    assert "Fix 伊美区, drop 文峰区" in page and "Add two reports" in page
+    entries = ET.parse(out / "feed.xml").getroot().findall(f"{ATOM}entry")
+    titles = [e.find(f"{ATOM}title").text for e in entries]
+    assert titles[:2] == ["删除：004_5c62533f5d23ed68.txt", "更新：伊美区人民政府2021年报告"]
+    assert titles[2:] == [
+        "新增：伊美区人民政府2021年报告"
+    ]  # the removed report's addition is not a current report
+    report_page = (out / "reports" / SEED_ID / "index.html").read_text(encoding="utf-8")
+    assert "首次收录" in report_page
+
+
+# --- pages and summary ------------------------------------------------------------------
+
+
+def test_the_quality_page_groups_findings_by_kind_and_by_report(seed_site):
+    html = (seed_site.output / "quality.html").read_text(encoding="utf-8")
+    codes = {f.code for r in seed_site.reports for f in r.findings}
+    for code in codes:
+        assert f'id="code-{code}"' in html
+    passing = sum(1 for r in seed_site.reports if not any(f.severity == "error" for f in r.findings))
+    assert f"（{passing} / 5）" in html
+
+
+def test_the_home_page_offers_filters_for_every_facet(seed_site):
+    html = (seed_site.output / "index.html").read_text(encoding="utf-8")
+    for facet in ("year", "region", "level", "kind", "findings"):
+        assert f'id="f-{facet}"' in html
+    assert html.count('data-level="county"') == 5
+    assert 'name="id" value="002-86e56b1db52c9874"' in html  # tick to compare
+
+
+def test_the_summary_reports_the_published_size_against_the_budget(seed_site):
+    line = next(x for x in seed_site.lines() if x.startswith("大小 size"))
+    assert "GitHub Pages budget" in line and seed_site.size > 0
+    assert "OVER BUDGET" in size_line(2 * 1024**3, 10)
+    assert "close to the budget" in size_line(int(0.9 * 1024**3), 10)
+
+
+def test_amounts_stay_decimal_in_the_workbook(seed_site):
+    book = openpyxl.load_workbook(
+        seed_site.output / "reports" / "000-3925396cff2e10ed" / "000-3925396cff2e10ed.xlsx"
+    )
+    values = [
+        row[5]
+        for row in book["表二 主动公开"].iter_rows(min_row=2, values_only=True)
+        if row[4] == "本年收费金额（万元）"
+    ]
+    report = next(r for r in seed_site.reports if r.report_id == "000-3925396cff2e10ed")
+    cell = report.proactive[("administrative_fees", "amount_10k_yuan")]
+    want = (
+        None if cell.value is None else float(cell.value) if isinstance(cell.value, Decimal) else cell.value
+    )
+    assert values == [want]
