@@ -24,8 +24,13 @@ def test_workflow_tests_builds_and_deploys_with_the_official_pages_actions():
     build = flow["jobs"]["build"]["steps"]
     runs = [s.get("run", "") for s in build]
     uses = [s.get("uses", "").split("@")[0] for s in (*build, *flow["jobs"]["deploy"]["steps"])]
-    assert "python -m pytest" in runs and "python build.py" in runs
-    assert runs.index("python -m pytest") < runs.index("python build.py")
+    built = next(i for i, r in enumerate(runs) if r.startswith("python build.py"))
+    assert "python -m pytest" in runs and runs.index("python -m pytest") < built
+    assert "steps.pages.outputs.base_url" in runs[built]  # absolute addresses where the site is served
+    pages = next(i for i, s in enumerate(build) if s.get("uses", "").startswith("actions/configure-pages"))
+    assert build[pages]["id"] == "pages" and pages < built
+    assert build[0]["with"]["fetch-depth"] == 0  # the changelog needs the whole history
+    assert "chromium" in next(r for r in runs if "pip install" in r)  # the browser tests run
     for action in ("actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"):
         assert action in uses
     upload = next(s for s in build if s.get("uses", "").startswith("actions/upload-pages-artifact"))
