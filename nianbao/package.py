@@ -178,8 +178,16 @@ def wide_rows(report: Report) -> Iterator[Row]:
 # --- packages ----------------------------------------------------------------
 
 
-def descriptor(name: str, title: str, resources: Iterable[str], description: str) -> dict[str, Any]:
-    """A Data Package descriptor with the schemas inline, so it stands alone."""
+def descriptor(
+    name: str, title: str, resources: Iterable[str], description: str, lean: bool = False
+) -> dict[str, Any]:
+    """A Data Package descriptor with the schemas inline, so it stands alone.
+
+    ``lean`` (the packages of single reports and agencies) leaves out the
+    fields' long descriptions, which are most of a schema's bytes: names,
+    types, titles in both languages, constraints and keys stay, so the
+    package still validates and reads; the descriptions are in the portal's
+    package and on the data page, which the description points to."""
     return {
         "profile": "tabular-data-package",
         "name": name,
@@ -196,15 +204,28 @@ def descriptor(name: str, title: str, resources: Iterable[str], description: str
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "schema": load_schema(res),
+                "schema": lean_schema(res) if lean else load_schema(res),
             }
             for res in resources
         ],
     }
 
 
-def write_package(folder: Path, package: dict[str, Any], tables: dict[str, str]) -> list[Path]:
-    """Write ``datapackage.json`` and its CSV files into ``folder``."""
+@cache
+def lean_schema(name: str) -> dict[str, Any]:
+    schema = load_schema(name)
+    fields = [{k: v for k, v in f.items() if k != "description"} for f in schema["fields"]]
+    return {**schema, "fields": fields}
+
+
+def write_package(
+    folder: Path, package: dict[str, Any], tables: dict[str, str], compact: bool = False
+) -> list[Path]:
+    """Write ``datapackage.json`` and its CSV files into ``folder``.
+
+    ``compact`` leaves out the indentation: the schemas inline in each of
+    thousands of report packages are most of their size, and the published
+    site must fit GitHub Pages' 1 GB."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in tables.items():
@@ -212,7 +233,8 @@ def write_package(folder: Path, package: dict[str, Any], tables: dict[str, str])
         path.write_text(text, encoding="utf-8")
         written.append(path)
     path = folder / "datapackage.json"
-    path.write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    layout: dict[str, Any] = {"separators": (",", ":")} if compact else {"indent": 2}
+    path.write_text(json.dumps(package, ensure_ascii=False, **layout) + "\n", encoding="utf-8")
     return [path, *written]
 
 
@@ -228,12 +250,17 @@ def report_tables(report: Report, page: str) -> dict[str, str]:
     }
 
 
+LEAN_NOTE = "各字段的详细说明见全站数据包 data/datapackage.json 和数据说明页 data.html。"
+
+
 def report_package(report: Report) -> dict[str, Any]:
     return descriptor(
         f"nianbao-{report.report_id}",
         report.title or f"{report.agency}{report.year}年政府信息公开工作年度报告",
         (*PORTAL_RESOURCES, "requests_wide"),
-        f"{report.agency}{report.year}年政府信息公开工作年度报告的数据，由 nianbao 从 {report.source} 解析并按模板勾稽关系核对。",
+        f"{report.agency}{report.year}年政府信息公开工作年度报告的数据，由 nianbao 从 {report.source} 解析并按模板勾稽关系核对。"
+        f"{LEAN_NOTE}",
+        lean=True,
     )
 
 

@@ -9,6 +9,7 @@ per-report folders, and it is what must change when any report does.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -285,30 +286,60 @@ def write_downloads(out: Path, portal: Portal) -> None:
     files = {p.name: p.read_bytes() for p in sorted(data.glob("*")) if p.suffix in (".csv", ".json")}
     if book is not None:
         (data / "nianbao.xlsx").write_bytes(book)
-        files["nianbao.xlsx"] = book
     (data / "nianbao.zip").write_bytes(downloads.bundle("nianbao", files))
-    pages = {r.report_id: report_page(r.report_id) for r in portal.reports}
-    for agency in portal.agencies:
-        folder = out / "agencies" / agency.slug
-        tables = package.portal_tables(agency.reports, [], pages)
-        written = package.write_package(
-            folder / "data",
-            package.descriptor(
-                f"nianbao-agency-{agency.slug}",
-                f"{agency.name}政府信息公开工作年度报告数据",
-                package.PORTAL_RESOURCES,
-                f"{agency.name}各年度报告的数据，由 nianbao 解析并按模板勾稽关系核对。",
-            ),
-            tables,
-        )
-        book = downloads.collection_workbook(
-            agency.reports, [], agency.name, official=len(agency.reports) <= 12
-        )
-        members = {f"data/{p.name}": p.read_bytes() for p in written}
-        if book is not None:
-            (folder / f"{agency.slug}.xlsx").write_bytes(book)
-            members[f"{agency.slug}.xlsx"] = book
-        (folder / f"{agency.slug}.zip").write_bytes(downloads.bundle(agency.slug, members))
+
+
+def write_agency(out: Path, env: Environment, portal: Portal, agency: Agency) -> None:
+    """An agency's folder: its page, package, workbook and zip."""
+    folder = out / "agencies" / agency.slug
+    pages = {r.report_id: report_page(r.report_id) for r in agency.reports}
+    written = package.write_package(
+        folder / "data",
+        package.descriptor(
+            f"nianbao-agency-{agency.slug}",
+            f"{agency.name}政府信息公开工作年度报告数据",
+            package.PORTAL_RESOURCES,
+            f"{agency.name}各年度报告的数据，由 nianbao 解析并按模板勾稽关系核对。{package.LEAN_NOTE}",
+            lean=True,
+        ),
+        package.portal_tables(agency.reports, [], pages),
+        compact=True,
+    )
+    book = downloads.collection_workbook(agency.reports, [], agency.name, official=len(agency.reports) <= 12)
+    if book is not None:
+        (folder / f"{agency.slug}.xlsx").write_bytes(book)
+    (folder / f"{agency.slug}.zip").write_bytes(
+        downloads.bundle(agency.slug, {f"data/{p.name}": p.read_bytes() for p in written})
+    )
+    meta = agency_dataset(agency, portal.history)
+    html = env.get_template("agency.html").render(
+        root="../../",
+        path=agency.page,
+        base=portal.base,
+        agency=agency,
+        rows=[list_row(r) for r in agency.reports],
+        indicator_rows=[(r, ind.indicators(r)) for r in agency.reports],
+        trend_requests=charts.trend_chart("trend-requests", "各年度本年新收申请", agency.reports),
+        trend_granted=charts.trend_chart(
+            "trend-granted", "各年度予以公开或部分公开占比", agency.reports, "granted_or_partial_share"
+        ),
+        dataset=meta,
+        citation=metadata.citation(meta, portal.base),
+    )
+    (folder / "index.html").write_text(html, encoding="utf-8")
+
+
+def agency_key(agency: Agency, report_keys: list[str], portal: Portal) -> str:
+    """What an agency folder is made of: its name and kind, its reports' folder
+    keys (their content and the code version) and when they changed."""
+    digest = hashlib.sha256(
+        repr((agency.name, agency.slug, agency.level, agency.kind, agency.region)).encode()
+    )
+    for report, key in zip(agency.reports, report_keys, strict=True):
+        digest.update(key.encode())
+        digest.update(repr(portal.history.dates(report.source)).encode())
+    digest.update(portal.base.encode())
+    return digest.hexdigest()
 
 
 def api_index(portal: Portal) -> dict[str, Any]:
@@ -433,22 +464,6 @@ def write_pages(out: Path, env: Environment, portal: Portal) -> None:
         dataset=portal_meta,
         citation=metadata.citation(portal_meta, base),
     )
-    for agency in portal.agencies:
-        meta = agency_dataset(agency, portal.history)
-        page(
-            agency.page,
-            "agency.html",
-            root="../../",
-            agency=agency,
-            rows=[list_row(r) for r in agency.reports],
-            indicator_rows=[(r, ind.indicators(r)) for r in agency.reports],
-            trend_requests=charts.trend_chart("trend-requests", "各年度本年新收申请", agency.reports),
-            trend_granted=charts.trend_chart(
-                "trend-granted", "各年度予以公开或部分公开占比", agency.reports, "granted_or_partial_share"
-            ),
-            dataset=meta,
-            citation=metadata.citation(meta, base),
-        )
     page("agencies/index.html", "agencies.html", root="../", agencies=portal.agencies)
     page("compare.html", "compare.html")
     page("search.html", "search.html")

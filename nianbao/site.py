@@ -59,6 +59,7 @@ class Stages(Counter):
             "crosscheck",
             "history",
             "package",
+            "agencies",
             "render",
             "write",
             "validate",
@@ -308,6 +309,9 @@ def write_site(
         tables = package.portal_tables(reports, problems, pages)
         package.write_package(out / "data", package.portal_package(len(reports)), tables)
         portal.write_downloads(out, site)
+    with stages.timed("agencies"):
+        for agency in site.agencies:
+            _write_agency(out, env, site, agency, reuse)
     with stages.timed("render"):
         portal.write_pages(out, env, site)
         (out / "data.html").write_text(render.render_data(env, site.base), encoding="utf-8")
@@ -318,8 +322,45 @@ def write_site(
         else:
             errors = validate_package(out / "data" / "datapackage.json")
     with stages.timed("search"):
-        search = portal.index_search(out)
+        search = _search_index(out, reports, site, reuse)
     return errors, search
+
+
+def _search_index(out: Path, reports: list[Report], site: portal.Portal, reuse: Reuse | None) -> str:
+    """Pagefind indexes only the report and agency pages (``data-pagefind-body``):
+    when none of their folders changed, last build's index is the same bytes."""
+    key = ""
+    if reuse is not None:
+        folders = [r.report_id for r in reports] + [f"agencies/{a.slug}" for a in site.agencies]
+        if all(reuse.written.get(f) for f in folders):
+            key = hashlib.sha256(
+                "\n".join(f"{f} {reuse.written[f]}" for f in sorted(folders)).encode()
+            ).hexdigest()
+        if (
+            key
+            and reuse.keys.get("pagefind") == key
+            and cache.reuse_folder(reuse.previous / "pagefind", out / "pagefind")
+        ):
+            reuse.written["pagefind"] = key
+            return ""
+    problem = portal.index_search(out)
+    if key and not problem:
+        reuse.written["pagefind"] = key
+    return problem
+
+
+def _write_agency(out: Path, env, site: portal.Portal, agency, reuse: Reuse | None) -> None:
+    """An agency's folder, taken from the previous site when none of its reports changed."""
+    folder = Path("agencies") / agency.slug
+    keys = [reuse.written.get(r.report_id, "") for r in agency.reports] if reuse else []
+    if reuse is None or not all(keys):
+        portal.write_agency(out, env, site, agency)
+        return
+    key = portal.agency_key(agency, keys, site)
+    reuse.written[folder.as_posix()] = key
+    if reuse.keys.get(folder.as_posix()) == key and cache.reuse_folder(reuse.previous / folder, out / folder):
+        return
+    portal.write_agency(out, env, site, agency)
 
 
 _ENV = None
@@ -336,12 +377,10 @@ def _write_report(job: tuple[Path, Path, Report, portal.ReportContext]) -> Stage
     files = portal.report_files(rid)
     with stages.timed("package"):
         tables = package.report_tables(report, context.page)
-        written = package.write_package(folder / "data", package.report_package(report), tables)
+        written = package.write_package(folder / "data", package.report_package(report), tables, compact=True)
         book = downloads.report_workbook(report)
         document = downloads.report_document(report, files)
-        members = {f"data/{p.name}": p.read_bytes() for p in written}
-        members[f"{rid}.xlsx"] = book
-        bundle = downloads.bundle(rid, members)
+        bundle = downloads.bundle(rid, {f"data/{p.name}": p.read_bytes() for p in written})
     source_name = "source" + Path(report.source).suffix.lower()
     with stages.timed("write"):
         shutil.copyfile(content / report.source, folder / source_name)
@@ -375,7 +414,10 @@ def _write_report(job: tuple[Path, Path, Report, portal.ReportContext]) -> Stage
         (
             f"{rid}.zip",
             f"{rid}.zip",
-            ("以上数据和工作簿的压缩包，含 SHA256SUMS", "Zip of all the above with SHA256SUMS"),
+            (
+                "数据包（datapackage.json 与各 CSV）的压缩包，含 SHA256SUMS",
+                "The data package zipped, with SHA256SUMS",
+            ),
         ),
         (source_name, source_name, ("原始文件", "Original file")),
     ]

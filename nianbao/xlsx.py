@@ -15,6 +15,7 @@ them and set column widths.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -65,10 +66,13 @@ def _cell(ref: str, value: Value, style: int) -> str:
     return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _xml_safe(text: str) -> str:
     # XML 1.0 forbids most control characters; the reader already drops them,
     # this is the last guard so a stray one can never make a corrupt workbook.
-    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 32)
+    return _CONTROL.sub("", text)
 
 
 def _sheet_xml(sheet: Sheet) -> str:

@@ -210,9 +210,8 @@ def test_zips_carry_checksums_of_what_they_hold(seed_site):
             assert sorted(f"{folder}/{n}" for n in listed) == sorted(members)
             for name, digest in listed.items():
                 assert hashlib.sha256(archive.read(f"{folder}/{name}")).hexdigest() == digest
-            assert any(n.endswith(".xlsx") for n in members) and any(
-                n.endswith("datapackage.json") for n in members
-            )
+            assert any(n.endswith("datapackage.json") for n in members)
+            assert any(n.endswith("requests.csv") for n in members)
 
 
 def test_the_json_api_indexes_every_report_and_its_documents_match_the_csv(seed_site):
