@@ -93,7 +93,7 @@ def outcome_counts(report: Report) -> list[tuple[str, int | None, str]]:
 
 def outcome_chart(report: Report) -> str:
     bars = [
-        Bar(label, value, "—" if value is None else f"{value:,} 件", tone=tone)
+        Bar(label, value, "—" if value is None else f"{value:,}", tone=tone)
         for label, value, tone in outcome_counts(report)
     ]
     return bar_chart("outcomes", "申请办理结果（表三总计列）", bars)
@@ -105,7 +105,7 @@ def trend_chart(chart_id: str, title: str, reports: list[Report], code: str | No
     for report in reports:
         if code is None:
             value = report.value("requests", "new_received", "total")
-            text = "—" if value is None else f"{int(value):,} 件"
+            text = "—" if value is None else f"{int(value):,}"
         else:
             value = ind.BY_CODE[code].value(report)
             text = ind.show(code, value)
@@ -127,7 +127,7 @@ def histogram(chart_id: str, title: str, values: list[float], bins: int = 10) ->
     for v in values:
         counts[min(bins - 1, int(v * bins))] += 1
     bars = [
-        Bar(f"{i * 100 // bins}–{(i + 1) * 100 // bins}%", count, f"{count} 份")
+        Bar(f"{i * 100 // bins}–{(i + 1) * 100 // bins}%", count, f"{count}")
         for i, count in enumerate(counts)
     ]
     return bar_chart(chart_id, title, bars, f"共 {len(values)} 份报告")

@@ -102,6 +102,14 @@ SECTIONS_EN = {
     "other": "6. Other matters",
 }
 
+# The template's checks (codes of :data:`nianbao.check.CHECK_NAMES`).
+CHECKS_EN = {
+    "balance_mismatch": "items 1 + 2 equal items 3 + 4 (each column of table 3)",
+    "outcome_sum_mismatch": "3(7) total equals the sum of the outcomes",
+    "row_total_mismatch": "each row's total equals the sum of its applicant columns",
+    "review_total_mismatch": "each total of table 4 equals its four outcomes",
+}
+
 
 def both(zh: str, en: str) -> Markup:
     """A label in both languages; the stylesheet shows the one the reader chose."""

@@ -208,7 +208,7 @@ def year_charts(reports: list[Report]) -> list[dict[str, Any]]:
             (
                 r.agency or r.source,
                 float(r.value("requests", "new_received", "total") or 0),
-                f"{int(r.value('requests', 'new_received', 'total') or 0):,} 件",
+                f"{int(r.value('requests', 'new_received', 'total') or 0):,}",
                 report_page(r.report_id),
             )
             for r in top

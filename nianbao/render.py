@@ -17,7 +17,7 @@ from . import charts, metadata
 from . import indicators as ind
 from .catalog import KINDS, LEVELS
 from .check import CHECK_NAMES
-from .i18n import EN, SECTIONS_EN, both, label
+from .i18n import CHECKS_EN, EN, SECTIONS_EN, both, label
 from .model import Cell, Report
 from .package import PORTAL_RESOURCES, RESOURCE_TITLES, load_schema
 from .portal import ReportContext, list_row, report_dataset
@@ -79,6 +79,7 @@ def environment() -> Environment:
         SECTIONS_EN=SECTIONS_EN,
         TEMPLATES=TEMPLATES,
         CHECK_NAMES=CHECK_NAMES,
+        CHECKS_EN=CHECKS_EN,
         INDICATORS=ind.INDICATORS,
         EN=EN,
         both=both,

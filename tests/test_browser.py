@@ -311,3 +311,26 @@ def test_phone_and_desktop_screenshots(browser, server, tmp_path):
             page.screenshot(path=str(target))
             assert target.stat().st_size > 10_000
         tab.close()
+
+
+def test_keyboard_users_can_skip_to_the_content_and_sort(tab):
+    page = tab.open("index.html")
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip")
+    assert skip.evaluate("a => a === document.activeElement")
+    assert skip.bounding_box()["x"] >= 0  # visible once focused
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    button = page.locator("#report-list thead th button.sort").first
+    button.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#report-list thead th").nth(1).get_attribute("aria-sort") == "descending"
+
+
+def test_report_pages_print_without_the_navigation(tab):
+    page = tab.open(f"reports/{SEED_ID}/index.html")
+    page.emulate_media(media="print")
+    assert not page.locator("header.site nav").is_visible()
+    assert page.locator("#s-requests").is_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 20_000

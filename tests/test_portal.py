@@ -19,7 +19,8 @@ from conftest import SEEDS, expected, matches
 
 from nianbao import indicators as ind
 from nianbao.catalog import agencies, kind_of, level_of, places, slug
-from nianbao.i18n import EN
+from nianbao.check import CHECK_NAMES
+from nianbao.i18n import CHECKS_EN, EN
 from nianbao.model import Cell, Report
 from nianbao.site import build, size_line
 from nianbao.template import TEMPLATE_2021 as T
@@ -149,6 +150,7 @@ def test_every_template_code_has_an_english_label():
         codes += [c.code for c in (*template.applicants, *template.proceedings, *template.outcomes)]
         codes += [i.code for i in template.proactive] + list(template.measures)
         assert [c for c in codes if c not in EN] == []
+    assert set(CHECKS_EN) == set(CHECK_NAMES)
 
 
 # --- downloads ------------------------------------------------------------------------
