@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+import shutil
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from functools import cache
@@ -232,10 +233,48 @@ def write_package(
         path = folder / f"{name}.csv"
         path.write_text(text, encoding="utf-8")
         written.append(path)
+    return [_write_descriptor(folder, package, compact), *written]
+
+
+def _write_descriptor(folder: Path, package: dict[str, Any], compact: bool) -> Path:
     path = folder / "datapackage.json"
     layout: dict[str, Any] = {"separators": (",", ":")} if compact else {"indent": 2}
     path.write_text(json.dumps(package, ensure_ascii=False, **layout) + "\n", encoding="utf-8")
-    return [path, *written]
+    return path
+
+
+def gather_package(
+    folder: Path,
+    package: dict[str, Any],
+    sources: Iterable[Path],
+    problems: Iterable[Problem] = (),
+    compact: bool = False,
+) -> list[Path]:
+    """Write a package of many reports from their own packages, already written.
+
+    ``sources`` are the reports' ``data`` folders, in the order their rows go;
+    each resource is their CSV files joined under one header (plus, in
+    ``quality``, a row for each of ``problems``).  Every row was checked
+    against its schema when the report's own CSV was written, so joining the
+    files costs no more than copying them: the portal is rebuilt from
+    thousands of reports without turning them into rows again."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = list(sources)
+    written = []
+    for resource in package["resources"]:
+        name = resource["name"]
+        path = folder / f"{name}.csv"
+        with path.open("wb") as target:
+            target.write(to_csv(name, []).encode("utf-8"))
+            for source in sources:
+                with (source / f"{name}.csv").open("rb") as part:
+                    part.readline()  # its header
+                    shutil.copyfileobj(part, target)
+            if name == "quality":
+                extra = to_csv("quality", (row for p in problems for row in problem_rows(p)))
+                target.write(extra.split("\n", 1)[1].encode("utf-8"))
+        written.append(path)
+    return [_write_descriptor(folder, package, compact), *written]
 
 
 def report_tables(report: Report, page: str) -> dict[str, str]:
@@ -262,23 +301,6 @@ def report_package(report: Report) -> dict[str, Any]:
         f"{LEAN_NOTE}",
         lean=True,
     )
-
-
-def portal_tables(reports: list[Report], problems: list[Problem], pages: dict[str, str]) -> dict[str, str]:
-    return {
-        "reports": to_csv("reports", (report_row(r, pages[r.report_id]) for r in reports)),
-        "requests": to_csv("requests", (row for r in reports for row in request_rows(r))),
-        "reviews": to_csv("reviews", (row for r in reports for row in review_rows(r))),
-        "proactive": to_csv("proactive", (row for r in reports for row in proactive_rows(r))),
-        "indicators": to_csv("indicators", (row for r in reports for row in indicator_rows(r))),
-        "quality": to_csv(
-            "quality",
-            [
-                *(row for r in reports for row in quality_rows(r)),
-                *(row for p in problems for row in problem_rows(p)),
-            ],
-        ),
-    }
 
 
 def portal_package(count: int) -> dict[str, Any]:

@@ -292,8 +292,7 @@ def write_downloads(out: Path, portal: Portal) -> None:
 def write_agency(out: Path, env: Environment, portal: Portal, agency: Agency) -> None:
     """An agency's folder: its page, package, workbook and zip."""
     folder = out / "agencies" / agency.slug
-    pages = {r.report_id: report_page(r.report_id) for r in agency.reports}
-    written = package.write_package(
+    written = package.gather_package(
         folder / "data",
         package.descriptor(
             f"nianbao-agency-{agency.slug}",
@@ -302,7 +301,7 @@ def write_agency(out: Path, env: Environment, portal: Portal, agency: Agency) ->
             f"{agency.name}各年度报告的数据，由 nianbao 解析并按模板勾稽关系核对。{package.LEAN_NOTE}",
             lean=True,
         ),
-        package.portal_tables(agency.reports, [], pages),
+        (out / "reports" / r.report_id / "data" for r in agency.reports),
         compact=True,
     )
     book = downloads.collection_workbook(agency.reports, [], agency.name, official=len(agency.reports) <= 12)

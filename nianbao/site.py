@@ -305,9 +305,12 @@ def write_site(
     for job_stages in _map(_write_report, jobs):
         stages.update(job_stages)
     with stages.timed("package"):
-        pages = {r.report_id: portal.report_page(r.report_id) for r in reports}
-        tables = package.portal_tables(reports, problems, pages)
-        package.write_package(out / "data", package.portal_package(len(reports)), tables)
+        package.gather_package(
+            out / "data",
+            package.portal_package(len(reports)),
+            (out / "reports" / r.report_id / "data" for r in reports),
+            problems,
+        )
         portal.write_downloads(out, site)
     with stages.timed("agencies"):
         for agency in site.agencies:
