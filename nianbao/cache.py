@@ -102,12 +102,38 @@ def previous_valid(cache: Path, version: str) -> bool:
     return written.get("version") == version and written.get("valid") is True
 
 
-def store_written(cache: Path, keys: dict[str, str], version: str, valid: bool) -> None:
+def store_written(
+    cache: Path, keys: dict[str, str], version: str, valid: bool, build: str = "", summary: dict | None = None
+) -> None:
+    """Record what the published site was made of: each folder's key, and the
+    key of the whole build with its summary (see :func:`build_key`)."""
     cache.mkdir(parents=True, exist_ok=True)
     tmp = cache / f"written.json.tmp{os.getpid()}"
-    record = {"version": version, "valid": valid, "folders": keys}
+    record = {"version": version, "valid": valid, "folders": keys, "build": build, "summary": summary or {}}
     tmp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
     tmp.replace(cache / "written.json")
+
+
+def build_key(version: str, options: str, files: list[tuple[str, Path]], history: str) -> str:
+    """Everything a build's output depends on: the code, the options, every
+    file's path, bytes and modification time (dates on the pages come from it
+    when there is no git history), and the content's git history."""
+    digest = hashlib.sha256(f"{version}\n{options}\n{history}\n".encode())
+    for relative, path in files:
+        try:
+            data, mtime = path.read_bytes(), int(path.stat().st_mtime)
+        except OSError:
+            data, mtime = b"", -1
+        digest.update(f"{relative}\n{mtime}\n{hashlib.sha256(data).hexdigest()}\n".encode())
+    return digest.hexdigest()
+
+
+def unchanged_build(cache: Path, key: str) -> dict | None:
+    """The summary of the last published build when it had this very key."""
+    written = _written(cache)
+    if written.get("build") == key and written.get("summary"):
+        return written["summary"]
+    return None
 
 
 def reuse_folder(previous: Path, target: Path) -> bool:

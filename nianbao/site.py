@@ -25,7 +25,7 @@ from pathlib import Path
 from . import cache, downloads, metadata, package, portal, render
 from .check import check
 from .crosscheck import crosscheck
-from .history import history
+from .history import from_git, history
 from .model import Problem, Report
 from .parse import parse, report_id_for
 from .read import ReadError, read_source
@@ -83,6 +83,28 @@ class Summary:
     search: str = ""  # why full-text search is unavailable, if it is
     size: int = 0  # bytes published
     files: int = 0  # files published
+    up_to_date: bool = False  # nothing changed since the last build: the site was left as it was
+    recorded: dict = field(default_factory=dict)  # that build's counts, when up to date
+
+    def record(self) -> dict:
+        """The counts :meth:`lines` prints, kept so an unchanged rebuild can say them again."""
+        return {
+            "reports": len(self.reports),
+            "findings": dict(self.findings()),
+            "problems": [[p.source, p.report_id, p.message, p.code] for p in self.problems],
+            "package_errors": self.package_errors,
+            "search": self.search,
+            "size": self.size,
+            "files": self.files,
+        }
+
+    @classmethod
+    def unchanged(cls, output: Path, strict: bool, recorded: dict) -> Summary:
+        summary = cls(output, strict=strict, up_to_date=True, recorded=recorded)
+        summary.problems = [Problem(*p) for p in recorded["problems"]]
+        summary.package_errors = recorded["package_errors"]
+        summary.search, summary.size, summary.files = recorded["search"], recorded["size"], recorded["files"]
+        return summary
 
     @property
     def strict_failures(self) -> int:
@@ -91,14 +113,18 @@ class Summary:
 
     def findings(self) -> Counter[str]:
         counts: Counter[str] = Counter({"error": 0, "warning": 0, "info": 0})
+        if self.up_to_date:
+            counts.update(self.recorded["findings"])
+            return counts
         for report in self.reports:
             counts.update(f.severity for f in report.findings)
         return counts
 
     def lines(self) -> list[str]:
         f = self.findings()
+        built = self.recorded["reports"] if self.up_to_date else len(self.reports)
         out = [
-            f"报告 reports built: {len(self.reports)}",
+            f"报告 reports built: {built}",
             f"问题 findings: {f['error']} error, {f['warning']} warning, {f['info']} info",
             f"无法读取 unreadable files: {len(self.problems)}",
         ]
@@ -108,7 +134,12 @@ class Summary:
             out += [f"  - {e}" for e in self.package_errors]
         else:
             out.append("数据包校验 data package: valid")
-        out.append(f"用时 time: {self.seconds:.2f} s ({self.stages.line()})")
+        if self.up_to_date:
+            out.append(
+                f"用时 time: {self.seconds:.2f} s (无变化 nothing changed since the last build: site left as it was)"
+            )
+        else:
+            out.append(f"用时 time: {self.seconds:.2f} s ({self.stages.line()})")
         out.append(size_line(self.size, self.files))
         if self.search:
             out.append(self.search)
@@ -558,7 +589,19 @@ def build(
     _recover(output)
     cache_dir = cache.folder_for(output) if incremental else None
     version = cache.code_version() if incremental else ""
-    jobs = [(path, path.relative_to(content).as_posix(), cache_dir, version) for path in discover(content)]
+    files = [(path.relative_to(content).as_posix(), path) for path in discover(content)]
+    whole = ""
+    if cache_dir is not None:
+        # Nothing changed at all (content, code, options, history): the site stands.
+        whole = cache.build_key(
+            version, repr((strict, metadata.base_url(base_url))), files, repr(from_git(content))
+        )
+        recorded = cache.unchanged_build(cache_dir, whole) if (output / "index.html").is_file() else None
+        if recorded is not None:
+            summary = Summary.unchanged(output, strict, recorded)
+            summary.seconds = time.perf_counter() - started
+            return summary
+    jobs = [(path, relative, cache_dir, version) for relative, path in files]
     source_keys: dict[str, str] = {}
     for result, stages, key, hit in _progress(_map(_load_job, jobs), len(jobs)):
         summary.stages.update(stages)
@@ -587,7 +630,9 @@ def build(
             _swap_in(tmp, output)
             if cache_dir is not None and reuse is not None:
                 summary.reused = reuse.reused
-                cache.store_written(cache_dir, reuse.written, version, not summary.package_errors)
+                cache.store_written(
+                    cache_dir, reuse.written, version, not summary.package_errors, whole, summary.record()
+                )
                 cache.prune_parsed(cache_dir, set(source_keys.values()))
         else:
             shutil.rmtree(tmp, ignore_errors=True)

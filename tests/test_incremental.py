@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import shutil
 from pathlib import Path
+
+import pytest
 
 from nianbao import cache
 from nianbao.generate import generate
@@ -64,12 +67,13 @@ def test_any_sequence_of_edits_additions_and_deletions_equals_a_cold_build(tmp_p
         assert summary.published
 
 
-def test_unchanged_reports_are_not_parsed_or_rendered_again(tmp_path):
+def test_unchanged_reports_are_not_parsed_or_rendered_again(tmp_path, monkeypatch):
     content = tmp_path / "content"
     generate(content, 12, seed=2)
     site = tmp_path / "site"
     first = build(content, site)
     assert first.stages["parse"] > 0 and first.stages["render"] > 0
+    monkeypatch.setattr(cache, "unchanged_build", lambda *args: None)  # past the whole-build shortcut
     again = build(content, site)
     assert "parse" not in again.stages  # every file came from the cache
     assert (first.cached, first.reused) == (0, 0)
@@ -97,3 +101,46 @@ def test_a_deleted_report_leaves_nothing_in_the_cache(tmp_path):
     build(content, site)
     assert len(list(cache.folder_for(site).glob("parsed/*/*"))) == entries - 1
     assert made[0].path.stem not in cache.load_written(cache.folder_for(site))
+
+
+def _inodes(folder):
+    return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_rebuild_with_nothing_changed_leaves_the_site_as_it_was(tmp_path):
+    content = tmp_path / "content"
+    generate(content, 8, seed=6)
+    site = tmp_path / "site"
+    first = build(content, site)
+    before = _inodes(site)
+    again = build(content, site)
+    assert again.up_to_date and "parse" not in again.stages
+    assert _inodes(site) == before  # not one file written
+    lines = again.lines()
+    assert "无变化 nothing changed since the last build" in "\n".join(lines)
+    assert lines[:3] == first.lines()[:3]  # the same counts as the build that made the site
+    assert again.findings() == first.findings() and len(again.problems) == len(first.problems)
+
+
+@pytest.mark.parametrize("change", ["edit", "touch", "base_url", "strict", "site_removed"])
+def test_any_change_to_content_options_or_output_builds_again(tmp_path, change):
+    content = tmp_path / "content"
+    made = generate(content, 8, seed=6)
+    site = tmp_path / "site"
+    build(content, site)
+    options = {}
+    if change == "edit":
+        made[0].path.write_text(made[0].path.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    elif change == "touch":  # dates on the pages come from file times when there is no git
+        os.utime(made[0].path, (1_600_000_000, 1_600_000_000))
+    elif change == "base_url":
+        options["base_url"] = "https://example.org/x/"
+    elif change == "strict":
+        options["strict"] = True
+    else:
+        (site / "index.html").unlink()
+    again = build(content, site, **options)
+    assert not again.up_to_date
+    cold = build(content, tmp_path / "cold", incremental=False, **options)
+    if again.published:
+        assert _tree(site) == _tree(cold.output)
