@@ -44,8 +44,22 @@ def folder_for(output: Path) -> Path:
     return output.parent / f".{output.name}.cache"
 
 
-def parsed_key(version: str, relative: str, data: bytes) -> str:
-    return hashlib.sha256(b"\0".join([version.encode(), relative.encode(), data])).hexdigest()
+def file_state(path: Path, limit: int) -> tuple[str, int]:
+    """A file's content digest and modification time (seconds), read once per build.
+
+    A file above ``limit`` is refused unread as too large, so its size stands
+    in for its bytes; ("", -1) when it cannot be read."""
+    try:
+        stat = path.stat()
+        if stat.st_size > limit:
+            return f"size:{stat.st_size}", int(stat.st_mtime)
+        return hashlib.sha256(path.read_bytes()).hexdigest(), int(stat.st_mtime)
+    except OSError:
+        return "", -1
+
+
+def parsed_key(version: str, relative: str, digest: str) -> str:
+    return hashlib.sha256("\0".join([version, relative, digest]).encode()).hexdigest()
 
 
 def load_parsed(cache: Path, key: str):
@@ -114,17 +128,14 @@ def store_written(
     tmp.replace(cache / "written.json")
 
 
-def build_key(version: str, options: str, files: list[tuple[str, Path]], history: str) -> str:
+def build_key(version: str, options: str, states: dict[str, tuple[str, int]], history: str) -> str:
     """Everything a build's output depends on: the code, the options, every
     file's path, bytes and modification time (dates on the pages come from it
-    when there is no git history), and the content's git history."""
+    when there is no git history; ``states`` from :func:`file_state`), and
+    the content's git history."""
     digest = hashlib.sha256(f"{version}\n{options}\n{history}\n".encode())
-    for relative, path in files:
-        try:
-            data, mtime = path.read_bytes(), int(path.stat().st_mtime)
-        except OSError:
-            data, mtime = b"", -1
-        digest.update(f"{relative}\n{mtime}\n{hashlib.sha256(data).hexdigest()}\n".encode())
+    for relative, (content, mtime) in states.items():
+        digest.update(f"{relative}\n{mtime}\n{content}\n".encode())
     return digest.hexdigest()
 
 

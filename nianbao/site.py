@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -498,28 +498,31 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _load_job(job: tuple[Path, str, Path | None, str]) -> tuple[Report | Problem, Stages, str, bool]:
+def _load_job(
+    job: tuple[Path, str, Path | None, str, str],
+) -> tuple[Report | Problem, Stages, str, bool]:
     """Read, parse and check one file, or take what it became last time.
 
-    Returns the result, the time spent, the file's cache key ("" without a
-    cache) and whether the result came from the cache.
+    ``job``: the file, its path in the content folder, the cache folder (None
+    without a cache), the file's content digest and its cache key (both ""
+    without a cache or when it cannot be read).  Returns the result, the time
+    spent, the key and whether the result came from the cache.
     """
-    path, relative, cache_dir, version = job
+    path, relative, cache_dir, digest, key = job
     stages = Stages()
-    key, data = "", None
-    if cache_dir is not None:
+    if cache_dir is not None and key:
         with stages.timed("reuse"):
-            try:
-                if path.stat().st_size <= MAX_BINARY_BYTES:
-                    data = path.read_bytes()
-                    key = cache.parsed_key(version, relative, data)
-            except OSError:
-                key = ""
-            cached = cache.load_parsed(cache_dir, key) if key else None
+            cached = cache.load_parsed(cache_dir, key)
         if cached is not None:
             return cached, stages, key, True
+    data = None
+    if cache_dir is not None and key and not digest.startswith("size:"):
+        with suppress(OSError):  # load() says what is wrong with the file
+            data = path.read_bytes()
     result = load(path, relative, stages, data)
-    if key:
+    # Kept only if the bytes parsed are the bytes the key was made from (the
+    # file may have changed since the build looked at it).
+    if data is not None and hashlib.sha256(data).hexdigest() == digest:
         cache.store_parsed(cache_dir, key, result)
     return result, stages, key, False
 
@@ -590,18 +593,27 @@ def build(
     cache_dir = cache.folder_for(output) if incremental else None
     version = cache.code_version() if incremental else ""
     files = [(path.relative_to(content).as_posix(), path) for path in discover(content)]
+    # Each file is read and hashed once here; the digest keys both the whole
+    # build and the file's entry in the cache.
+    states = (
+        {relative: cache.file_state(path, MAX_BINARY_BYTES) for relative, path in files} if cache_dir else {}
+    )
     whole = ""
     if cache_dir is not None:
         # Nothing changed at all (content, code, options, history): the site stands.
         whole = cache.build_key(
-            version, repr((strict, metadata.base_url(base_url))), files, repr(from_git(content))
+            version, repr((strict, metadata.base_url(base_url))), states, repr(from_git(content))
         )
         recorded = cache.unchanged_build(cache_dir, whole) if (output / "index.html").is_file() else None
         if recorded is not None:
             summary = Summary.unchanged(output, strict, recorded)
             summary.seconds = time.perf_counter() - started
             return summary
-    jobs = [(path, relative, cache_dir, version) for relative, path in files]
+    jobs = []
+    for relative, path in files:
+        digest = states.get(relative, ("", -1))[0]
+        key = cache.parsed_key(version, relative, digest) if digest else ""
+        jobs.append((path, relative, cache_dir, digest, key))
     source_keys: dict[str, str] = {}
     for result, stages, key, hit in _progress(_map(_load_job, jobs), len(jobs)):
         summary.stages.update(stages)
