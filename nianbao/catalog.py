@@ -115,6 +115,11 @@ def region_of(report: Report) -> str:
     return report.region or "".join(places(report.agency))
 
 
+def facets(report: Report) -> dict[str, str]:
+    """The fields a report is filtered and grouped by: ``region``, ``level`` and ``kind``."""
+    return {"region": region_of(report), "level": level_of(report.agency), "kind": kind_of(report.agency)}
+
+
 def slug(name: str) -> str:
     """A readable, stable URL segment for an agency: its own name when it is
     plain letters, digits and Chinese; otherwise (or when empty) those

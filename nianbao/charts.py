@@ -66,25 +66,30 @@ def bar_chart(chart_id: str, title: str, bars: list[Bar], note: str = "") -> str
 
 
 # The outcome groups of table 三, in the template's order, with their row prefixes.
+# The outcome groups of table 三, in the template's order: the rows each counts
+# (a code ending in "_" stands for every row it begins), and the bar's colour.
 OUTCOME_GROUPS = (
-    ("予以公开", ("granted",), "a"),
-    ("部分公开", ("partially_granted",), "b"),
-    ("不予公开", ("denied_",), "c"),
-    ("无法提供", ("unavailable_",), "d"),
-    ("不予处理", ("not_processed_",), "muted"),
-    ("其他处理", ("other_",), "muted"),
+    ("予以公开", "granted", "a"),
+    ("部分公开", "partially_granted", "b"),
+    ("不予公开", "denied_", "c"),
+    ("无法提供", "unavailable_", "d"),
+    ("不予处理", "not_processed_", "muted"),
+    ("其他处理", "other_", "muted"),
 )
+
+
+def _in_group(row: str, code: str) -> bool:
+    return row.startswith(code) if code.endswith("_") else row == code
 
 
 def outcome_counts(report: Report) -> list[tuple[str, int | None, str]]:
     """Requests by outcome group (total column); ``None`` where a cell is unknown."""
     out = []
-    for label, prefixes, tone in OUTCOME_GROUPS:
+    for label, code, tone in OUTCOME_GROUPS:
         cells = [
             cell.value
             for (row, column), cell in report.requests.items()
-            if column == "total"
-            and (row in prefixes or row.startswith(tuple(p for p in prefixes if p.endswith("_"))))
+            if column == "total" and _in_group(row, code)
         ]
         known = bool(cells) and all(v is not None for v in cells)
         out.append((label, int(sum(cells)) if known else None, tone))  # type: ignore[arg-type]

@@ -20,13 +20,12 @@ from decimal import Decimal
 from typing import Any
 
 from . import indicators as ind
-from .catalog import KINDS, LEVELS, kind_of, level_of, region_of
+from .catalog import KINDS, LEVELS, facets
+from .i18n import SEVERITY
 from .model import Problem, Report
 from .package import quality_rows
 from .template import SECTIONS, TEMPLATES, request_layout
 from .xlsx import MAX_ROWS, Sheet, workbook, zip_bytes
-
-SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 def plain(value: Any) -> Any:
@@ -79,9 +78,7 @@ def summary_fields(report: Report) -> dict[str, Any]:
     return {
         "agency": report.agency,
         "year": report.year,
-        "region": region_of(report),
-        "level": level_of(report.agency),
-        "kind": kind_of(report.agency),
+        **facets(report),
         "errors": report.count("error"),
         "warnings": report.count("warning"),
     }
@@ -125,14 +122,15 @@ def official_requests_sheet(report: Report, name: str = "表三 申请处理") -
 def report_workbook(report: Report) -> bytes:
     template = TEMPLATES[report.template]
     about = Sheet("报告", widths={0: 16, 1: 60})
+    where = facets(report)
     about.rows += [
         ["项目", "内容"],
         ["报告编号", report.report_id],
         ["机构", report.agency],
         ["年度", report.year],
-        ["地区", region_of(report)],
-        ["行政层级", LEVELS[level_of(report.agency)][0]],
-        ["机构类型", KINDS[kind_of(report.agency)][0]],
+        ["地区", where["region"]],
+        ["行政层级", LEVELS[where["level"]][0]],
+        ["机构类型", KINDS[where["kind"]][0]],
         ["模板", f"{template.title}（{report.template}）"],
         ["源文件", report.source],
         [
@@ -234,12 +232,13 @@ def reports_sheet(reports: list[Report]) -> Sheet:
     sheet = Sheet("报告", widths={1: 28, 3: 16, 7: 30})
     sheet.rows.append([*_KEY_HEAD, "地区", "行政层级", "机构类型", "模板", "源文件", "错误", "警告", "提示"])
     for r in reports:
+        where = facets(r)
         sheet.rows.append(
             [
                 *_keys(r),
-                region_of(r),
-                LEVELS[level_of(r.agency)][0],
-                KINDS[kind_of(r.agency)][0],
+                where["region"],
+                LEVELS[where["level"]][0],
+                KINDS[where["kind"]][0],
                 r.template,
                 r.source,
                 r.count("error"),

@@ -92,10 +92,12 @@ def from_git(content: Path) -> list[Change] | None:
     return changes
 
 
-def history(content: Path, sources: list[str]) -> History:
-    """The changelog of the reports now in ``content`` (and of those removed, from git)."""
-    changes = from_git(content)
-    if changes is not None:
+def history(content: Path, sources: list[str], git: list[Change] | None) -> History:
+    """The changelog of the reports now in ``content`` (and of those removed, from git).
+
+    ``git``: :func:`from_git` of ``content`` (None: not in a git repository)."""
+    if git is not None:
+        changes = list(git)
         tracked = {c.source for c in changes}
         # Files not committed yet: their modification time stands in.
         untracked = [s for s in sources if s not in tracked]

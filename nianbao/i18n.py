@@ -92,6 +92,9 @@ EN: dict[str, str] = {
     "info": "Note",
 }
 
+# Severities of findings, in Chinese (their English is in EN).
+SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+
 # The report's sections (their code "other" is also an outcome's, so apart).
 SECTIONS_EN = {
     "overview": "1. Overview",

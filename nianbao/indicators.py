@@ -31,12 +31,19 @@ class Indicator:
     denominator: tuple[Cell, ...]
     scale: int = 1  # 1: a share (shown as %); 100: per 100 requests
 
-    def value(self, report: Report) -> float | None:
+    def parts(self, report: Report) -> tuple[Decimal | int, Decimal | int] | None:
+        """Numerator and denominator, or None when either is unknown or the base is 0."""
         top = _sum(report, self.numerator)
         bottom = _sum(report, self.denominator)
         if top is None or not bottom:
             return None
-        return round(float(top) / float(bottom) * self.scale, 6)
+        return top, bottom
+
+    def value(self, report: Report) -> float | None:
+        parts = self.parts(report)
+        if parts is None:
+            return None
+        return round(float(parts[0]) / float(parts[1]) * self.scale, 6)
 
     @property
     def percent(self) -> bool:

@@ -175,8 +175,12 @@ def robots(base: str) -> str:
 @dataclass(frozen=True)
 class FeedEntry:
     change: Change
-    title: str
+    name: str  # what changed: "淮安市人民政府2024年报告", or the file of a removed report
     page: str  # from the site root; "" for a removed report
+
+    @property
+    def title(self) -> str:
+        return f"{ACTIONS[self.change.action][0]}：{self.name}"
 
 
 def atom(entries: list[FeedEntry], base: str, limit: int = 200) -> str:

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .catalog import kind_of, level_of, region_of
+from .catalog import facets
 from .indicators import indicators
 from .model import Problem, Report
 from .template import TEMPLATES
@@ -96,9 +96,7 @@ def report_row(report: Report, page: str) -> Row:
         "year": report.year,
         "template": report.template,
         "source": report.source,
-        "region": region_of(report),
-        "level": level_of(report.agency),
-        "kind": kind_of(report.agency),
+        **facets(report),
         "title": report.title,
         "layout": report.layout,
         "errors": report.count("error"),

@@ -23,7 +23,7 @@ from jinja2 import Environment
 
 from . import charts, downloads, metadata, package
 from . import indicators as ind
-from .catalog import KINDS, LEVELS, Agency, agencies, kind_of, level_of, region_of
+from .catalog import KINDS, LEVELS, Agency, agencies, facets, region_of
 from .check import CHECK_NAMES
 from .history import History
 from .i18n import EN, SECTIONS_EN
@@ -142,9 +142,8 @@ def stats(reports: list[Report], agency_list: list[Agency]) -> dict[str, Any]:
     def total(table: str, row: str, column: str = "total") -> int:
         return int(sum(r.value(table, row, column) or 0 for r in reports))
 
-    granted = [ind.BY_CODE["granted_or_partial_share"].value(r) for r in reports]
-    weights = [r.value("requests", "total_processed", "total") for r in reports]
-    known = [(g, w) for g, w in zip(granted, weights, strict=True) if g is not None and w]
+    # The national share is over the requests of every report where it is known, not a mean of shares.
+    known = [p for r in reports if (p := ind.BY_CODE["granted_or_partial_share"].parts(r))]
     return {
         "reports": len(reports),
         "agencies": len(agency_list),
@@ -152,10 +151,7 @@ def stats(reports: list[Report], agency_list: list[Agency]) -> dict[str, Any]:
         "years": years,
         "years_text": _span(years),
         "received": total("requests", "new_received"),
-        "processed": total("requests", "total_processed"),
-        "granted_share": sum(g * float(w) for g, w in known) / sum(float(w) for _, w in known)
-        if known
-        else None,
+        "granted_share": float(sum(t for t, _ in known)) / float(sum(b for _, b in known)) if known else None,
         "reconsiderations": total("reviews", "reconsideration"),
         "lawsuits": total("reviews", "litigation_direct")
         + total("reviews", "litigation_after_reconsideration"),
@@ -178,9 +174,8 @@ def list_row(report: Report) -> dict[str, Any]:
     return {
         "report": report,
         "page": report_page(report.report_id),
-        "region": region_of(report),
-        "level": level_of(report.agency),
-        "kind": kind_of(report.agency),
+        **facets(report),
+        "indicators": values,
         "received": None if received is None else int(received),
         "granted": values["granted_or_partial_share"],
         "denied": values["denied_share"],
@@ -317,7 +312,6 @@ def write_agency(out: Path, env: Environment, portal: Portal, agency: Agency) ->
         base=portal.base,
         agency=agency,
         rows=[list_row(r) for r in agency.reports],
-        indicator_rows=[(r, ind.indicators(r)) for r in agency.reports],
         trend_requests=charts.trend_chart("trend-requests", "各年度本年新收申请", agency.reports),
         trend_granted=charts.trend_chart(
             "trend-granted", "各年度予以公开或部分公开占比", agency.reports, "granted_or_partial_share"
@@ -478,7 +472,12 @@ def write_pages(out: Path, env: Environment, portal: Portal) -> None:
     )
     entries = feed_entries(portal)
     page(
-        "changelog.html", "changelog.html", entries=entries[:1000], total=len(entries), history=portal.history
+        "changelog.html",
+        "changelog.html",
+        entries=entries[:1000],
+        total=len(entries),
+        history=portal.history,
+        actions=metadata.ACTIONS,
     )
     page("404.html", "404.html", root=urlsplit(base).path or "/")
     (out / "feed.xml").write_text(metadata.atom(entries, base), encoding="utf-8")
@@ -501,9 +500,7 @@ def write_pages(out: Path, env: Environment, portal: Portal) -> None:
         "changelog.html",
         "compare.html",
     ]
-    paths = [(p, "") for p in listed]
-    paths += [(a.page, agency_dataset(a, portal.history).modified[:10]) for a in portal.agencies]
-    paths += [(report_page(r.report_id), portal.history.dates(r.source)[1][:10]) for r in reports]
+    paths = [(p, "") for p in listed] + [(d.path, d.modified[:10]) for d in datasets[1:]]
     (out / "sitemap.xml").write_text(metadata.sitemap(paths, base), encoding="utf-8")
     (out / "robots.txt").write_text(metadata.robots(base), encoding="utf-8")
 
@@ -516,8 +513,7 @@ def feed_entries(portal: Portal) -> list[metadata.FeedEntry]:
         if change.action != "removed" and report is None:
             continue  # a file that is not (or no longer) a report
         name = f"{report.agency}{report.year or ''}年报告" if report else change.source
-        title = f"{metadata.ACTIONS[change.action][0]}：{name}"
-        entries.append(metadata.FeedEntry(change, title, report_page(report.report_id) if report else ""))
+        entries.append(metadata.FeedEntry(change, name, report_page(report.report_id) if report else ""))
     return entries
 
 

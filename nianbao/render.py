@@ -17,7 +17,7 @@ from . import charts, metadata
 from . import indicators as ind
 from .catalog import KINDS, LEVELS
 from .check import CHECK_NAMES
-from .i18n import CHECKS_EN, EN, SECTIONS_EN, both, label
+from .i18n import CHECKS_EN, EN, SECTIONS_EN, SEVERITY, both, label
 from .model import Cell, Report
 from .package import PORTAL_RESOURCES, RESOURCE_TITLES, load_schema
 from .portal import ReportContext, list_row, report_dataset
@@ -80,6 +80,7 @@ def environment() -> Environment:
         TEMPLATES=TEMPLATES,
         CHECK_NAMES=CHECK_NAMES,
         CHECKS_EN=CHECKS_EN,
+        SEVERITY=SEVERITY,
         INDICATORS=ind.INDICATORS,
         EN=EN,
         both=both,
@@ -102,6 +103,7 @@ def render_report(
     template = TEMPLATES[report.template]
     rows = template.rows_for({row for row, _ in report.requests})
     dataset = report_dataset(report, context)
+    row = list_row(report)
     return env.get_template("report.html").render(
         root="../../",
         path=context.page,
@@ -111,8 +113,8 @@ def render_report(
         t=template,
         rows=rows,
         layout=request_layout(rows),
-        row=list_row(report),
-        values=ind.indicators(report),
+        row=row,
+        values=row["indicators"],
         outcomes=charts.outcome_counts(report),
         outcome_svg=charts.outcome_chart(report),
         downloads=files,

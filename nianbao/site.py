@@ -305,6 +305,7 @@ def write_site(
     stages: Stages | None = None,
     reuse: Reuse | None = None,
     base_url: str | None = None,
+    git: list | None = None,  # the content's git history (nianbao.history.from_git); None: file times
 ) -> tuple[list[str], str]:
     """Write every page and file into ``out``.
 
@@ -313,7 +314,7 @@ def write_site(
     env = render.environment()
     shutil.copytree(STATIC_DIR, out / "static")
     with stages.timed("history"):
-        changes = history(content, [r.source for r in reports])
+        changes = history(content, [r.source for r in reports], git)
     site = portal.Portal(reports, problems, changes, metadata.base_url(base_url))
     jobs = []
     for report in reports:
@@ -598,12 +599,11 @@ def build(
     states = (
         {relative: cache.file_state(path, MAX_BINARY_BYTES) for relative, path in files} if cache_dir else {}
     )
+    git = from_git(content)  # once: it keys the build and dates the changelog
     whole = ""
     if cache_dir is not None:
         # Nothing changed at all (content, code, options, history): the site stands.
-        whole = cache.build_key(
-            version, repr((strict, metadata.base_url(base_url))), states, repr(from_git(content))
-        )
+        whole = cache.build_key(version, repr((strict, metadata.base_url(base_url))), states, repr(git))
         recorded = cache.unchanged_build(cache_dir, whole) if (output / "index.html").is_file() else None
         if recorded is not None:
             summary = Summary.unchanged(output, strict, recorded)
@@ -634,7 +634,7 @@ def build(
         reuse = Reuse(output, keys, source_keys, validated=cache.previous_valid(cache_dir, version))
     try:
         summary.package_errors, summary.search = write_site(
-            tmp, content, summary.reports, summary.problems, summary.stages, reuse, base_url
+            tmp, content, summary.reports, summary.problems, summary.stages, reuse, base_url, git
         )
         summary.size, summary.files = site_size(tmp)
         summary.published = not (strict and summary.strict_failures)
