@@ -290,7 +290,8 @@ def write_agency(out: Path, env: Environment, portal: Portal, agency: Agency) ->
     written = package.gather_package(
         folder / "data",
         package.descriptor(
-            f"nianbao-agency-{agency.slug}",
+            # A package name is [-a-z0-9._/] only; the slug may be Chinese.
+            f"nianbao-agency-{hashlib.sha1(agency.slug.encode()).hexdigest()[:12]}",
             f"{agency.name}政府信息公开工作年度报告数据",
             package.PORTAL_RESOURCES,
             f"{agency.name}各年度报告的数据，由 nianbao 解析并按模板勾稽关系核对。{package.LEAN_NOTE}",

@@ -25,6 +25,7 @@ from nianbao.model import Cell, Report
 from nianbao.site import build, size_line
 from nianbao.template import TEMPLATE_2021 as T
 from nianbao.template import TEMPLATES
+from nianbao.validate import validate_package
 
 SEED = "002_86e56b1db52c9874"  # 伊美区人民政府 2021
 SEED_ID = SEED.replace("_", "-")
@@ -195,6 +196,13 @@ def test_the_portal_and_agency_workbooks_hold_every_report(seed_site):
     assert line[-1] == int(cell["value"]) == 5
     agency = openpyxl.load_workbook(out / "agencies" / "伊美区人民政府" / "伊美区人民政府.xlsx")
     assert "表三 2021" in agency.sheetnames  # each year's table 三 in the official layout too
+
+
+def test_every_report_and_agency_package_validates(seed_site):
+    folders = [*seed_site.output.glob("reports/*/data"), *seed_site.output.glob("agencies/*/data")]
+    assert len(folders) == 10
+    for folder in folders:
+        assert validate_package(folder / "datapackage.json") == [], folder
 
 
 def test_zips_carry_checksums_of_what_they_hold(seed_site):
