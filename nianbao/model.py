@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
@@ -52,6 +53,8 @@ class Report:
     template: str = "2021"
     title: str = ""
     layout: str = ""  # pdf / html / docx / text / tsv / markdown
+    source_url: str = ""  # where the original was published (front matter or a crawler's 原文链接)
+    published: date | None = None  # when it was published (front matter or 发布时间)
     metadata_origin: dict[str, str] = field(default_factory=dict)  # field -> front matter|text
     requests: dict[tuple[str, str], Cell] = field(default_factory=dict)
     reviews: dict[tuple[str, str], Cell] = field(default_factory=dict)

@@ -99,6 +99,8 @@ def report_row(report: Report, page: str) -> Row:
         **facets(report),
         "title": report.title,
         "layout": report.layout,
+        "source_url": report.source_url,
+        "published": report.published.isoformat() if report.published else None,
         "errors": report.count("error"),
         "warnings": report.count("warning"),
         "infos": report.count("info"),

@@ -16,10 +16,11 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from . import arithmetic
+from . import arithmetic, titles
 from .model import Cell, Report
 from .read import Source, Token, normalise, parse_number, tokenize
 from .template import (
@@ -44,30 +45,15 @@ Key = tuple[str, str, str]
 
 # --- metadata ----------------------------------------------------------------
 
-_TITLE = re.compile(r"(\d{4})\s*年(?:度)?\s*(?:的)?\s*政府信息公开(?:工作)?(?:年度)?报告")
 _REGION_MARK = re.compile(r"[省市区县旗州盟镇乡]|街道|自治|国家|中华人民共和国")
-_SECTION_LINE = re.compile(r"^[一二三四五六七八九十]+[、.]")
 _SHORT_NAMES = {"政府办": "人民政府办公室", "政府办公室": "人民政府办公室", "区政府": "人民政府"}
 _NOT_REGION = set("我本全该各辖社城园地小片的在和与及对于了是为向从由到把被将其此各每省市区县")
 
 
-def _clean_name(text: str) -> str:
-    text = re.sub(r"[\s#*《》〈〉\"“”'‘’:：,，。]", "", normalise(text))
-    return re.sub(r"^(?:关于)", "", text)
-
-
 def find_title(lines: Sequence[str]) -> tuple[str, int | None]:
     """Agency and year from the report's title line(s) near the top."""
-    heads = [_clean_name(ln) for ln in lines[:80] if ln.strip()][:30]
-    for i, line in enumerate(heads):
-        m = _TITLE.search(line)
-        if not m:
-            continue
-        agency = line[: m.start()]
-        if not agency and i > 0 and not _SECTION_LINE.match(heads[i - 1]):
-            agency = heads[i - 1]
-        return agency, int(m.group(1))
-    return "", None
+    agency, year, _ = titles.find_title(lines)
+    return agency, year
 
 
 def _region_from_body(text: str) -> str:
@@ -112,12 +98,20 @@ def report_id_for(source: str, meta: dict[str, Any]) -> str:
 
 
 # Front matter keys nianbao understands; others are kept out and warned about.
-FRONT_MATTER_KEYS = {"agency", "year", "region", "title", "id", "source_file", "source_url"}
+FRONT_MATTER_KEYS = {"agency", "year", "region", "title", "id", "source_file", "source_url", "published"}
+# A crawler header's keys for the title, the publication date and the page's address.
+_HEADER_TITLE = ("标题", "题名", "名称")
+_HEADER_DATE = ("发布时间", "发布日期", "发文日期", "成文日期", "日期", "时间")
+_HEADER_URL = ("原文链接", "原文地址", "链接", "网址", "URL", "url", "source")
+_HEADER_PUBLISHER = ("发布机构", "发文机关", "发文机构", "来源", "信息来源")
+YEARS = (2008, 2100)  # the regulations date from 2008; the schema's range
 
 
-def read_metadata(report: Report, source: Source) -> None:
-    """Agency, year and region: front matter first, the report's text after."""
-    meta = source.meta
+def _plausible_year(year: object) -> bool:
+    return isinstance(year, int) and not isinstance(year, bool) and YEARS[0] <= year <= YEARS[1]
+
+
+def _front_matter_warnings(report: Report, meta: dict[str, Any]) -> None:
     unknown = sorted(str(k) for k in meta if k not in FRONT_MATTER_KEYS)
     if unknown:
         report.add(
@@ -126,42 +120,139 @@ def read_metadata(report: Report, source: Source) -> None:
             f"front matter 中有不认识的键：{'、'.join(unknown)}（可用的键：{'、'.join(sorted(FRONT_MATTER_KEYS))}）",
             table="report",
         )
-    for key in ("agency", "region", "title", "id", "source_file", "source_url"):
-        if key in meta and meta[key] is not None and not isinstance(meta[key], str | int):
+    for key in ("agency", "region", "title", "id", "source_file", "source_url", "published"):
+        if key in meta and meta[key] is not None and not isinstance(meta[key], str | int | date):
             report.add(
                 "warning",
                 "bad_front_matter",
                 f"front matter 的 {key} 应是一段文字，却是{type(meta[key]).__name__}（{str(meta[key])[:40]}），已忽略",
                 table="report",
             )
-    agency, year = find_title(source.lines)
-    if isinstance(meta.get("agency"), str) and meta["agency"].strip():
-        report.agency, report.metadata_origin["agency"] = meta["agency"].strip(), "front matter"
-    else:
-        report.agency = complete_agency(agency, source.text)
-        report.metadata_origin["agency"] = "text"
-    given = meta.get("year")
-    if isinstance(given, int) and not isinstance(given, bool) and 1990 < given < 2100:
-        report.year, report.metadata_origin["year"] = given, "front matter"
-    else:
-        if given is not None:
-            report.add(
-                "warning", "bad_front_matter", f"front matter 的 year「{given}」不是年份，已从正文读取"
-            )
-        report.year = year or _year_from_body(source.text)
-        report.metadata_origin["year"] = "text"
+
+
+def _text(meta: dict[str, Any], key: str) -> str:
+    value = meta.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _first(header: dict[str, str], keys: Sequence[str]) -> str:
+    return next((header[k] for k in keys if header.get(k)), "")
+
+
+def _source_url(meta: dict[str, Any], header: dict[str, str]) -> str:
+    """The original's address: only an http(s) URL, never another scheme."""
+    for url in (_text(meta, "source_url"), _first(header, _HEADER_URL)):
+        url = url.strip()
+        if re.fullmatch(r"https?://[^\s<>\"'`]+", url):
+            return url
+    return ""
+
+
+def _published(meta: dict[str, Any], header: dict[str, str]) -> date | None:
+    given = meta.get("published")
+    if isinstance(given, date):
+        return given
+    return titles.parse_date(str(given)) if given else titles.parse_date(_first(header, _HEADER_DATE))
+
+
+def read_metadata(report: Report, source: Source) -> None:
+    """Agency, year, region, title, original address and publication date.
+
+    Front matter first; then a crawler header's 标题 (the page title names
+    the report exactly); then the report's own title lines; then, with a
+    warning, what is left: the publisher in the header, the file or folder
+    name, the statistics period, the publication date.
+    """
+    meta, header = source.meta, source.header
+    _front_matter_warnings(report, meta)
+    report.source_url = _source_url(meta, header)
+    report.published = _published(meta, header)
+    header_title = _first(header, _HEADER_TITLE)
+    from_header = titles.split_title(titles.clean(header_title)) if header_title else None
+    agency, year, printed_title = titles.find_title(source.lines)
+    if from_header:
+        agency, year = from_header[0] or agency, from_header[1]
+        printed_title = titles.printed_title(header_title)
+    _read_agency(report, meta, agency, header, source)
+    _read_year(report, meta, year, source)
     if isinstance(meta.get("region"), str):
         report.region = meta["region"].strip()
-    if isinstance(meta.get("title"), str) and meta["title"].strip():
-        report.title = meta["title"].strip()
+    if _text(meta, "title"):
+        report.title = _text(meta, "title")
+    elif printed_title and report.agency and len(printed_title) <= 120:
+        report.title = printed_title
     # The title names the agency in full even where the report's own title
     # says only "政府办": the page and the data must say who published it.
+    if report.title and report.agency and not _names_agency(report.title, report.agency):
+        report.title = ""
     if not report.title and report.agency and report.year:
         report.title = f"{report.agency}{report.year}年政府信息公开工作年度报告"
-    if not report.agency:
-        report.add("error", "agency_unknown", "没有找到报告的机构名称：请在 front matter 写明 agency")
-    if not report.year:
-        report.add("error", "year_unknown", "没有找到报告的年度：请在 front matter 写明 year")
+
+
+def _names_agency(title: str, agency: str) -> bool:
+    return titles.clean(agency) in titles.clean(title)
+
+
+def _read_agency(
+    report: Report, meta: dict[str, Any], agency: str, header: dict[str, str], source: Source
+) -> None:
+    if _text(meta, "agency"):
+        report.agency, report.metadata_origin["agency"] = _text(meta, "agency"), "front matter"
+        return
+    report.agency = complete_agency(agency, source.text)
+    report.metadata_origin["agency"] = "text"
+    if report.agency:
+        return
+    publisher = titles.clean(_first(header, _HEADER_PUBLISHER))
+    # The bare file name when nothing better is there: a name must be published.
+    named = titles.name_from_path(source.path) or source.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    for name, origin, where in (
+        (publisher, "header", "网页的发布机构"),
+        (named, "file name", "文件名或文件夹名"),
+    ):
+        if name:
+            report.agency = complete_agency(name, source.text)
+            report.metadata_origin["agency"] = origin
+            report.add(
+                "warning",
+                "agency_guessed",
+                f"报告标题里没有找到机构名称，机构取自{where}「{report.agency}」：请核对，或在 front matter 写明 agency",
+                table="report",
+            )
+            return
+
+
+def _read_year(report: Report, meta: dict[str, Any], year: int | None, source: Source) -> None:
+    given = meta.get("year")
+    if _plausible_year(given):
+        report.year, report.metadata_origin["year"] = given, "front matter"
+        return
+    if given is not None:
+        report.add("warning", "bad_front_matter", f"front matter 的 year「{given}」不是年份，已从正文读取")
+    if _plausible_year(year):
+        report.year, report.metadata_origin["year"] = year, "text"
+        return
+    # No year in the title: the next-best evidence, each said in a warning.
+    published = report.published
+    for guess, origin, where in (
+        (titles.year_of_statistics(source.text), "text", "正文的统计期限"),
+        (titles.year_in_name(source.path), "file name", "文件名"),
+        (
+            published.year - 1 if published and published.month <= 6 else None,
+            "published",
+            "发布日期（上一年度）",
+        ),
+        (_year_from_body(source.text), "text", "正文中最常出现的年份"),
+    ):
+        if _plausible_year(guess):
+            report.year, report.metadata_origin["year"] = guess, origin
+            report.add(
+                "warning",
+                "year_guessed",
+                f"报告标题里没有找到年度，年度取自{where}：{guess}年。请核对，或在 front matter 写明 year",
+                table="report",
+            )
+            return
 
 
 # --- cells -------------------------------------------------------------------
@@ -250,17 +341,51 @@ class Segment:
             sum(values[i : i + group - 1]) == values[i + group - 1] for i in range(0, len(values), group)
         )
 
+    @property
+    def glued(self) -> bool:
+        """Runs that can only be several cells run together: a count is never
+        printed "01" or "0000000", nor runs to seven digits."""
+        runs = [c.raw for c in self.cells]
+        return all(r.isdigit() for r in runs) and any(
+            (len(r) > 1 and r.startswith("0")) or len(r) >= GLUED_LENGTH for r in runs
+        )
+
     def options(self, prefer_splits: bool = True) -> list[tuple[str, dict[int, Cell]]]:
         """A digit run that can be cut so the row's totals hold is read as cut
-        first; the numbers as some of the cells only if that fails."""
+        first; the numbers as some of the cells only if that fails (never for
+        runs that are certainly glued)."""
         splits = [("split", o) for o in self.splits()]
-        if splits and prefer_splits:
+        if (splits and prefer_splits) or self.glued:
             return splits
         return [("placement", o) for o in self.placements()] + splits
 
 
 # The longest run of digits we try to cut into cells (two rows' worth of 4-digit values).
 MAX_RUN = 40
+# A run this long is never one count (counts of a million are implausible already).
+GLUED_LENGTH = 7
+
+
+def _one_digit_each(
+    report: Report, table: str, row: str, keys: list[tuple[str, str]], cells: list[Cell], where: str
+) -> bool:
+    """Glued digits with exactly one digit per cell ("8100008" for seven
+    cells) can only be read one way, whether or not the report's own totals
+    hold: the cells are set as printed, and the checks say if the sums fail.
+    Returns whether the row was settled here."""
+    runs = [c.raw for c in cells]
+    if not (len(cells) < len(keys) and all(r.isdigit() for r in runs) and sum(map(len, runs)) == len(keys)):
+        return False
+    if not any(len(r) > 1 for r in runs):
+        return False
+    digits = "".join(runs)
+    for key, digit in zip(keys, digits, strict=True):
+        report.table(table)[key] = Cell(int(digit), "printed", digit)
+    message = (
+        f"{where}的数字连在一起（{' '.join(runs)}），{len(keys)}格各一位数，只有一种拆法：{' '.join(digits)}"
+    )
+    report.add("warning", "digits_run_together", message, table=table, row=row)
+    return True
 
 
 def _cuts(runs: list[str], width: int) -> Iterator[list[int]]:
@@ -478,7 +603,8 @@ def _fill_row(
             report.requests[key] = Cell(None, "blank")
         report.add("warning", "row_blank", f"表三「{label}」这一行没有填数", table="requests", row=code)
     elif len(cells) < width:
-        segments.append(Segment("requests", code, keys, cells))
+        if not _one_digit_each(report, "requests", code, keys, cells, f"表三「{label}」"):
+            segments.append(Segment("requests", code, keys, cells))
     else:
         shown = " ".join(t.text for t in tokens)
         report.add(
@@ -519,7 +645,8 @@ def parse_reviews(
         for key, cell in zip(cells, values, strict=True):
             report.reviews[key] = cell
     else:
-        segments.append(Segment("reviews", "", cells, values))
+        if not _one_digit_each(report, "reviews", "", cells, values, "表四"):
+            segments.append(Segment("reviews", "", cells, values))
 
 
 def _trim_trailing(tokens: list[Token]) -> list[Token]:
@@ -543,6 +670,8 @@ def parse_proactive(report: Report, index: TextIndex, template: Template, before
         if values is None:
             continue
         found += 1
+        if _glued_item(report, template, item, values):
+            continue
         for measure, token in zip(item.measures, values, strict=False):
             cell = _cell(token, _measure_kind(measure))
             report.proactive[(item.code, measure)] = cell
@@ -567,6 +696,45 @@ def parse_proactive(report: Report, index: TextIndex, template: Template, before
         for key in template.proactive_cells:
             report.proactive[key] = Cell()
         report.add("warning", "table_missing", "没有找到表二（主动公开政府信息情况）", table="proactive")
+
+
+# Most ways of cutting a glued run of table 二 that a finding lists.
+SHOWN_CANDIDATES = 6
+
+
+def _glued_item(report: Report, template: Template, item: Any, values: list[Token]) -> bool:
+    """An item of table 二 whose numbers lost the spaces between them ("行政规范性文件417").
+
+    Table 二 has no arithmetic inside a report, so a run is cut only when it
+    has exactly one digit per cell; otherwise every cell stays null and the
+    finding lists the ways it could be read.  Returns whether the item was
+    settled here.
+    """
+    width = len(item.measures)
+    runs = [t.text for t in values]
+    if not (len(values) < width <= sum(map(len, runs)) <= MAX_RUN and all(r.isdigit() for r in runs)):
+        return False
+    cuts = list(itertools.islice(_cuts(runs, width), 1000))
+    shown = " ".join(runs)
+    where = f"表二「{item.label}」"
+    if len(cuts) == 1:
+        for measure, value in zip(item.measures, cuts[0], strict=True):
+            report.proactive[(item.code, measure)] = Cell(value, "printed", str(value))
+        cut = " ".join(map(str, cuts[0]))
+        message = f"{where}的数字连在一起（{shown}），{width}格各一位数，只有一种拆法：{cut}"
+        report.add("warning", "digits_run_together", message, table="proactive", row=item.code)
+        return True
+    names = "、".join(template.measures[m] for m in item.measures)
+    options = "；".join(" | ".join(map(str, c)) for c in cuts[:SHOWN_CANDIDATES])
+    more = f"等{len(cuts)}种" if len(cuts) > SHOWN_CANDIDATES else f"共{len(cuts)}种"
+    message = (
+        f"{where}的数字连在一起（{shown}），拆成{names}{width}格有不止一种拆法（{options}，{more}），"
+        "表二没有勾稽关系可以确定，保持空缺"
+    )
+    for measure in item.measures:
+        report.proactive[(item.code, measure)] = Cell(None, "missing", shown)
+    report.add("error", "digits_run_together", message, table="proactive", row=item.code)
+    return True
 
 
 def _labelled_values(
@@ -620,6 +788,19 @@ def resolve(report: Report, template: Template, segments: list[Segment]) -> None
 
 
 def _resolve_segments(report: Report, equations: list, segments: list[Segment]) -> None:
+    # Glued runs that no cut fits: the report's totals contradict every reading.
+    for seg in [s for s in segments if s.glued and not s.splits()]:
+        _unsplittable(report, seg)
+    segments = [s for s in segments if not (s.glued and not s.splits())]
+    # Glued runs with one cut that keeps their own totals are read that way
+    # whatever the rest of the table says (its contradictions are the checks' to report).
+    for seg in [s for s in segments if s.glued and len(s.splits()) == 1]:
+        for slot, cell in seg.splits()[0].items():
+            report.table(seg.table)[seg.keys[slot]] = cell
+        _settle(report, seg, [], 1, split=True, decided_here=True)
+    segments = [s for s in segments if not (s.glued and len(s.splits()) == 1)]
+    if not segments:
+        return
     outcomes, total = _outcomes(report, equations, segments, [s.options() for s in segments])
     if not outcomes and any(s.splits() for s in segments):
         outcomes, total = _outcomes(report, equations, segments, [s.options(False) for s in segments])
@@ -666,11 +847,18 @@ def _outcomes(
     return outcomes, total
 
 
-def _settle(report: Report, seg: Segment, outcomes: list[dict], total: int, split: bool = False) -> None:
+def _settle(
+    report: Report,
+    seg: Segment,
+    outcomes: list[dict],
+    total: int,
+    split: bool = False,
+    decided_here: bool = False,
+) -> None:
     template = TEMPLATES[report.template]
     table = report.table(seg.table)
     decided, open_ = [], []
-    for key in seg.keys:
+    for key in [] if decided_here else seg.keys:
         full = (seg.table, *key)
         seen = {o.get(full) for o in outcomes}
         values = {v[0] if v else None for v in seen}
@@ -708,6 +896,19 @@ def _settle(report: Report, seg: Segment, outcomes: list[dict], total: int, spli
         + (f"；{len(open_)}格无法确定，保持空缺" if open_ else "")
     )
     report.add("warning", "short_row", message, table=seg.table, row=seg.row)
+
+
+def _unsplittable(report: Report, seg: Segment) -> None:
+    table = report.table(seg.table)
+    for key in seg.keys:
+        table[key] = Cell(None, "missing")
+    shown = " ".join(c.raw for c in seg.cells)
+    where = _where(TEMPLATES[report.template], seg)
+    message = (
+        f"{where}的数字连在一起（{shown}），没有一种拆成{len(seg.keys)}格的拆法能使本行的合计成立"
+        "（报告本身的数字可能有误），全部按空缺处理"
+    )
+    report.add("error", "digits_run_together", message, table=seg.table, row=seg.row)
 
 
 def _where(template: Template, seg: Segment) -> str:
@@ -848,7 +1049,7 @@ def parse_prose(report: Report, source: Source, table_lines: list[int]) -> None:
 
 def _is_title(line: str) -> bool:
     """The report's title line, which some reports put under 一、总体情况."""
-    return len(line.strip()) < 60 and bool(_TITLE.search(_clean_name(line)))
+    return len(line.strip()) < 60 and titles.split_title(titles.clean(line)) is not None
 
 
 # --- the whole report --------------------------------------------------------

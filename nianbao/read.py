@@ -9,6 +9,7 @@ Markdown.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -26,8 +27,6 @@ _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 # Page numbers that PDF-to-text leaves in the middle of tables: "-3-", "— 3 —", "第3页".
 _PAGE_MARK = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*共\s*\d+\s*页)?)\s*$")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
-# Text copied from a web page can lose the space between a label and its numbers.
-_LABEL_THEN_DIGITS = re.compile(r"^(.*[\u4e00-\u9fff)\]\"”’])(\d+)$")
 
 
 # Control characters other than tab and newline: never meaningful in a report,
@@ -66,6 +65,9 @@ class Source:
     layout: str = "text"
     encoding: str = "utf-8"
     warnings: list[str] = field(default_factory=list)
+    # What a crawler or archive wrote above the page text (标题, 发布时间,
+    # 原文链接 …), by the header's own Chinese keys: metadata, never report text.
+    header: dict[str, str] = field(default_factory=dict)
 
     @property
     def lines(self) -> list[str]:
@@ -114,6 +116,89 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, list[str]]:
     return meta, body, []
 
 
+# Keys that site crawlers and web archives write above a saved page's text.
+HEADER_KEYS = (
+    "标题", "题名", "名称", "发布时间", "发布日期", "发文日期", "成文日期", "生成日期", "日期", "时间",
+    "文号", "发文字号", "索引号", "发布机构", "发文机关", "发文机构", "来源", "信息来源", "栏目",
+    "主题分类", "所属主题", "分类", "原文链接", "原文地址", "链接", "网址", "URL", "url", "source",
+    "本地目录", "本地路径", "抓取时间", "采集时间", "公开方式", "公开范围", "有效性", "作者",
+)  # fmt: skip
+_HEADER_LINE = re.compile(r"^\s*(" + "|".join(HEADER_KEYS) + r")\s*[:：]\s*(.*?)\s*$")
+# The line some crawlers put between their header and the page: "==== 正文 ====".
+_HEADER_END = re.compile(r"^\s*[=\-_*#]{3,}\s*(?:正文|内容|全文|text|body)?\s*[=\-_*#]*\s*$", re.I)
+
+
+def split_header(text: str) -> tuple[dict[str, str], str]:
+    """A crawler's or archive's header at the top of a saved page, if any.
+
+    At least two ``键: 值`` lines with keys crawlers use (标题, 发布时间,
+    原文链接 …), up to a ``==== 正文 ====`` line or the first line that is
+    not one of them.  Returns (header, body); text without such a header is
+    returned whole.
+    """
+    lines = text.split("\n")
+    header: dict[str, str] = {}
+    end = 0
+    for i, line in enumerate(lines[:40]):
+        m = _HEADER_LINE.match(normalise(line))
+        if m:
+            header.setdefault(m.group(1), plain(m.group(2)).strip())
+            end = i + 1
+            continue
+        if not line.strip() and not header:
+            continue
+        if _HEADER_END.match(normalise(line)) and header:
+            end = i + 1
+            break
+        # A stray note between the keys and the separator ("页面链接与图片详见 links.tsv").
+        later = next((j for j in range(i + 1, min(i + 3, len(lines))) if _HEADER_END.match(lines[j])), None)
+        if header and later is not None and len(line) < 80:
+            continue
+        break
+    if len(header) < 2:
+        return {}, text
+    return header, "\n".join(lines[end:])
+
+
+# A line this long is a whole web page's text on one line (a crawler's innerText).
+LONG_LINE = 600
+_NUMERALS = {
+    "overview": "一",
+    "proactive": "二",
+    "requests": "三",
+    "reviews": "四",
+    "problems": "五",
+    "other": "六",
+}
+
+
+@functools.cache
+def _heading_pattern() -> re.Pattern[str]:
+    from .template import SECTION_PATTERNS
+
+    parts = [
+        _NUMERALS[code]
+        + r"\s*[、.．]\s*(?:[^。；;，,\d]{0,12}?)"
+        + pattern
+        + r"(?:及改进情况|和改进情况|情况)?"
+        for code, pattern in SECTION_PATTERNS.items()
+    ]
+    return re.compile("|".join(f"(?:{p})" for p in parts))
+
+
+def break_at_headings(text: str) -> str:
+    """Put the six section headings on lines of their own in text that a web
+    page gave as one long line, so the prose sections and tables can be told apart."""
+    if all(len(line) < LONG_LINE for line in text.split("\n")):
+        return text
+    lines = []
+    for line in text.split("\n"):
+        if len(line) >= LONG_LINE:
+            line = _heading_pattern().sub(lambda m: "\n" + m.group(0) + "\n", line)
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def detect_layout(path: str, body: str) -> str:
     lines = [ln for ln in body.split("\n") if ln.strip()]
     if path.lower().endswith((".md", ".markdown")) or any(_MD_HEADING.match(ln) for ln in lines):
@@ -146,7 +231,9 @@ def read_source(path: str, data: bytes) -> Source:
     text = _unix_text(text)
     meta, body, warnings = split_front_matter(text)
     meta = {k: plain(v) if isinstance(v, str) else v for k, v in meta.items()}
-    return Source(path, body, meta, detect_layout(path, body), encoding, warnings)
+    header, body = split_header(body)
+    body = break_at_headings(body)
+    return Source(path, body, meta, detect_layout(path, body), encoding, warnings, header)
 
 
 # File signatures of what is most often saved as .txt by mistake.
@@ -240,10 +327,58 @@ def tokenize(text: str) -> list[Token]:
             kind = _classify(cell)
             if kind == "blank" and "\t" not in raw:
                 continue
-            glued = _LABEL_THEN_DIGITS.match(cell) if kind == "text" else None
-            if glued:  # "予以公开801000081": a label with its row's digits run on
-                tokens.append(Token("text", glued.group(1), number))
-                tokens.append(Token("number", glued.group(2), number))
+            if kind == "text":  # "予以公开801000081二、上年结转…": labels and digits run together
+                tokens.extend(Token(k, piece, number) for k, piece in unglue(cell))
                 continue
             tokens.append(Token(kind, cell, number))
     return tokens
+
+
+# A run of digits inside text, a decimal part included.
+_DIGIT_RUN = re.compile(r"\d+(?:\.\d+)?")
+# After a number in prose: a unit, so the number is the prose's own ("2024年", "61条", "15.4%").
+_UNITS = set("年月日时分秒件条个项次人家期场号%‰万亿元份页层楼届批类篇部位名户岁天周倍平米")
+# Before a number that belongs to its words: 第3, 附件1, 〔2023〕, 国办发…号.
+_BOUND_BEFORE = set("第〔[【(（-—~～/:：#№")
+_CJK = re.compile(r"[\u4e00-\u9fff）)」”’\]】]")
+# What may follow a number run onto the next label: a character or an opening bracket ("01(二)部分公开").
+_LABEL_START = re.compile(r"[\u4e00-\u9fff(（“\"「【\[]")
+# Numbering of a row inside a label: "2.其他法律…", "3、其他".
+_NUMBERING = re.compile(r"[.、]\s*[\u4e00-\u9fff]")
+
+
+def unglue(cell: str) -> list[tuple[TokenKind, str]]:
+    """A text cell cut into label text and the numbers run onto it.
+
+    Text copied from a web page loses the spaces between cells, so a whole
+    table row reads "二、上年结转政府信息公开申请数量00000003.危及…": the
+    label, the row's digits (cut into cells later, by the arithmetic) and the
+    next row's numbering "3." (which stays with its label).  A number that is
+    the prose's own (followed by a unit such as 年, 件, %, or after 第) stays
+    in the text.
+    """
+    out: list[tuple[TokenKind, str]] = []
+    pos = 0
+    for m in _DIGIT_RUN.finditer(cell):
+        start, end = m.span()
+        digits = m.group()
+        before, after = cell[start - 1 : start], cell[end : end + 1]
+        numbered = "." not in digits and bool(_NUMBERING.match(cell, end))
+        if not (_CJK.match(before) or _LABEL_START.match(after) or numbered):
+            continue
+        if before in _BOUND_BEFORE or after in _UNITS or cell[max(0, start - 2) : start] == "附件":
+            continue
+        if before and not _CJK.match(before) and not before.isspace():
+            continue  # "A1", "0591-23163551": part of a word or a number with punctuation
+        if numbered:
+            digits = digits[:-1]  # the last digit numbers the next label
+            end -= 1
+        if not digits:
+            continue
+        if cell[pos:start].strip():
+            out.append(("text", cell[pos:start]))
+        out.append(("number", digits))
+        pos = end
+    if cell[pos:].strip():
+        out.append(("text", cell[pos:]))
+    return out or [("text", cell)]

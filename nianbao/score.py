@@ -55,11 +55,25 @@ def expected_cells(exp: dict) -> Iterator[tuple[str, str, str, object]]:
     list of values in the order of the item's measures.
     """
     template = TEMPLATES[str(exp.get("template", "2021"))]
+    table3 = exp["table3"]
+    if len(table3) != len(template.rows):
+        # Rows in the contract's 25-row order (a 2019 file leaves the rows it
+        # does not have null and gives （六）其他处理 as table3_other_processing).
+        by_code = dict(zip(TEMPLATES["2021"].row_codes, table3, strict=True))
+        if "table3_other_processing" in exp:
+            by_code["other_processing"] = exp["table3_other_processing"]
+        table3 = [by_code[row.code] for row in template.rows]
     for i, row in enumerate(template.rows):
         for j, col in enumerate(template.applicant_codes):
-            yield "requests", row.code, col, exp["table3"][i][j]
+            yield "requests", row.code, col, table3[i][j]
     for k, (proc, outcome) in enumerate(template.review_cells):
         yield "reviews", proc, outcome, exp["table4"][k]
+    if exp.get("table2_2019"):
+        for item in template.proactive:
+            given = exp["table2_2019"].get(item.code, {})
+            for measure in item.measures:
+                yield "proactive", item.code, measure, given.get(measure)
+        return
     table2 = exp.get("table2") or {}
     for item in template.proactive:
         short = next(
@@ -78,6 +92,7 @@ class Score:
     unflagged: int = 0
     missing_reports: list[str] = field(default_factory=list)
     silent: list[str] = field(default_factory=list)  # the unflagged cells, for the reader
+    wrong: list[str] = field(default_factory=list)  # the flagged cells, for the reader
     metadata: list[str] = field(default_factory=list)  # agency, year or template not as expected
 
     def lines(self) -> list[str]:
@@ -143,6 +158,9 @@ def score(site: Path, expected: Path) -> Score:
                 result.exact += 1
             elif status == "derived" or _flagged(findings.get(rid, []), table, row, col):
                 result.flagged += 1
+                result.wrong.append(
+                    f"{path.stem} {table} {row} {col}: published {raw or 'null'}, expected {want}"
+                )
             else:
                 result.unflagged += 1
                 result.silent.append(

@@ -240,8 +240,19 @@ def load(
             "没有找到年度报告的表格（表三、表四），不像是政府信息公开工作年度报告",
             "not_a_report",
         )
+    if report.year is None:
+        return Problem(
+            relative,
+            report.report_id,
+            "没有找到报告的年度（标题、正文的统计期限、文件名和发布日期里都没有）：请在 front matter 写明 year",
+            "year_unknown",
+        )
     with stages.timed("check"):
-        return check(report)
+        try:
+            return check(report)
+        except Exception as exc:  # a bug in a check must not cost the report its numbers
+            report.add("error", "check_failed", f"核对时出错（{type(exc).__name__}: {exc}），核对结果不完整")
+            return report
 
 
 def _has_numbers(report: Report) -> bool:

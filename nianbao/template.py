@@ -526,7 +526,8 @@ SECTION_PATTERNS = {
     "overview": r"总体情况",
     "proactive": r"主动公开政府信息情况",
     "requests": r"收到和处理政府信息公开申请",
-    "reviews": r"行政复议[、,]?行政诉讼情况",
+    # "行政复议、行政诉讼情况", "行政复议与行政诉讼情况", "行政复议和提起行政诉讼的情况" (and a typo seen in a real report: "行政法复议")
+    "reviews": r"行政法?复议[、,和与及]?(?:提起)?行政诉讼(?:的)?情况",
     "problems": r"存在的主要问题",
     "other": r"其他需要报告的事项",
 }

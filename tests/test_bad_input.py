@@ -52,7 +52,7 @@ FRONT_MATTER = {
     "year-in-chinese.txt": ("bad_front_matter", "front matter 的 year「二〇二一」不是年份，已从正文读取"),
     "unknown-keys.txt": (
         "bad_front_matter",
-        "front matter 中有不认识的键：colour、publisher（可用的键：agency、id、region、source_file、source_url、title、year）",
+        "front matter 中有不认识的键：colour、publisher（可用的键：agency、id、published、region、source_file、source_url、title、year）",
     ),
 }
 
