@@ -25,6 +25,7 @@ from .model import Cell, Report
 from .read import Source, Token, normalise, parse_number, tokenize
 from .template import (
     AMOUNT_MEASURES,
+    SECTION_NUMERALS,
     SECTION_PATTERNS,
     SECTIONS,
     SIGNED_MEASURES,
@@ -987,14 +988,6 @@ def _column_label(t: Template, table: str, col: str) -> str:
 
 # --- prose -------------------------------------------------------------------
 
-_HEADING_NUMERAL = {
-    "overview": "一",
-    "proactive": "二",
-    "requests": "三",
-    "reviews": "四",
-    "problems": "五",
-    "other": "六",
-}
 _PARAGRAPH_END = re.compile(r"[。！？；：:;!?]\s*$")
 _SUBHEADING = re.compile(
     r"^\s*(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d+[、．.](?!\d))"
@@ -1008,7 +1001,7 @@ def _heading_lines(lines: Sequence[str]) -> dict[str, int]:
         for code, pattern in SECTION_PATTERNS.items():
             if code in found:
                 continue
-            if re.match(_HEADING_NUMERAL[code] + r"[、.]?" + pattern, line):
+            if re.match(SECTION_NUMERALS[code] + r"[、.]?" + pattern, line):
                 found[code] = i
     return found
 

@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 import yaml
 
+from .template import SECTION_NUMERALS, SECTION_PATTERNS
+
 TokenKind = Literal["text", "number", "placeholder", "blank"]
 
 # A cell that says "nothing here" without being a number.
@@ -162,22 +164,13 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
 
 # A line this long is a whole web page's text on one line (a crawler's innerText).
 LONG_LINE = 600
-_NUMERALS = {
-    "overview": "一",
-    "proactive": "二",
-    "requests": "三",
-    "reviews": "四",
-    "problems": "五",
-    "other": "六",
-}
 
 
 @functools.cache
 def _heading_pattern() -> re.Pattern[str]:
-    from .template import SECTION_PATTERNS
 
     parts = [
-        _NUMERALS[code]
+        SECTION_NUMERALS[code]
         + r"\s*[、.．]\s*(?:[^。；;，,\d]{0,12}?)"
         + pattern
         + r"(?:及改进情况|和改进情况|情况)?"

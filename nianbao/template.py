@@ -522,6 +522,16 @@ SECTIONS = {
 }
 
 # Patterns that find each section's heading in normalised text.
+# The numeral each section's heading carries in the template (一、总体情况 …).
+SECTION_NUMERALS = {
+    "overview": "一",
+    "proactive": "二",
+    "requests": "三",
+    "reviews": "四",
+    "problems": "五",
+    "other": "六",
+}
+
 SECTION_PATTERNS = {
     "overview": r"总体情况",
     "proactive": r"主动公开政府信息情况",
