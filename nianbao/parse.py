@@ -32,6 +32,7 @@ from .template import (
     TEMPLATE_2019,
     TEMPLATE_2021,
     TEMPLATES,
+    Row,
     Template,
 )
 from .textindex import Match, TextIndex, fold
@@ -90,7 +91,7 @@ def _year_from_body(text: str) -> int | None:
 def report_id_for(source: str, meta: dict[str, Any]) -> str:
     """A stable, URL-safe id: the front matter's ``id``, else the file name."""
     wanted = str(meta.get("id") or "")
-    stem = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    stem = titles.naming_part(source)
     for candidate in (wanted, stem):
         slug = re.sub(r"[^a-z0-9]+", "-", candidate.lower()).strip("-")[:80]
         if len(slug) >= 3:
@@ -504,13 +505,32 @@ def parse_requests(
         return None
     located = [(code, m) for code, m in found if m is not None]
     end_of_table = _table_end(index, located[-1][1].stop)
+    plan: list[tuple[str, list[Token]]] = []
     for i, (code, m) in enumerate(located):
         stop = located[i + 1][1].start if i + 1 < len(located) else end_of_table
         last = i + 1 == len(located)
         tokens = _first_run(index.tokens, m.end, stop) if last else _values(index.tokens, m.start, stop)
-        _fill_row(report, template, code, tokens, width, segments)
+        plan.append((code, tokens))
         if not last:
             _unknown_labels(report, template, code, index.tokens[m.end : stop])
+    rows = template.rows_for(codes)
+    by_order = _rows_by_order(index, located, rows, width, end_of_table)
+    troubled = len(located) < len(rows) or any(len(t) > width for _, t in plan)
+    missing_ok = False
+    if by_order is not None and troubled:
+        placed_by_label = {code for code, tokens in plan if len(tokens) == width}
+        plan = [(row.code, tokens) for row, tokens in zip(rows, by_order, strict=True)]
+        moved = [row for row in rows if row.code not in placed_by_label]
+        report.add(
+            "warning",
+            "rows_by_order",
+            f"表三有{len(moved)}行的行名与数字分开了（如「{moved[0].label}」），"
+            f"表中恰有{len(rows)}行各{width}个数，按行的顺序对应",
+            table="requests",
+        )
+        missing_ok = True
+    for code, tokens in plan:
+        _fill_row(report, template, code, tokens, width, segments)
     replaced = {r for v in template.variants if v.code in codes for r in v.replaces}
     for code, m in found:
         if code in replaced:
@@ -522,12 +542,43 @@ def parse_requests(
                 table="requests",
                 row=code,
             )
-        elif m is None:
+        elif m is None and not missing_ok:
             label = template.row(code).label
             report.add(
                 "warning", "row_missing", f"表三中没有找到「{label}」这一行", table="requests", row=code
             )
     return located[0][1].start, end_of_table
+
+
+def _rows_by_order(
+    index: TextIndex, located: list[tuple[str, Match]], rows: tuple[Row, ...], width: int, end: int
+) -> list[list[Token]] | None:
+    """The table's rows of numbers in printed order, when there is exactly one
+    line of ``width`` numbers per row of the template.
+
+    A PDF converted to Markdown pulls multi-line labels out of the table, so
+    a row's numbers stand far from its label; the lines of numbers keep
+    their order.  Every label that does stand on a line of numbers must be
+    on the line its place in the table says, or the order is not trusted.
+    """
+    tokens = index.tokens
+    lines: dict[int, list[Token]] = {}
+    for token in tokens[located[0][1].start : end]:
+        lines.setdefault(token.line, []).append(token)
+    full = [
+        line
+        for line, items in lines.items()
+        if len(values := _trim_blanks([t for t in items if t.kind != "text"])) == width
+        and all(t.kind in ("number", "placeholder") for t in values)
+    ]
+    if len(full) != len(rows):
+        return None
+    order = {row.code: i for i, row in enumerate(rows)}
+    for code, m in located:
+        line = tokens[m.end - 1].line
+        if line in full and full.index(line) != order.get(code):
+            return None
+    return [_trim_blanks([t for t in lines[line] if t.kind != "text"]) for line in full]
 
 
 def _label_text(text: str) -> str:
@@ -663,7 +714,9 @@ def parse_proactive(report: Report, index: TextIndex, template: Template, before
     for key in template.proactive_cells:
         report.proactive[key] = Cell()
     end = index.at_token(before) if before is not None else len(index.text)
-    anchor = index.search(["第二十条", SECTION_PATTERNS["proactive"]], 0, end)
+    # The table's own heading first: the section's name also stands in the
+    # introduction ("全文包括总体情况、主动公开政府信息情况……").
+    anchor = index.search(["第二十条"], 0, end) or index.search([SECTION_PATTERNS["proactive"]], 0, end)
     start = anchor.at if anchor else 0
     found = 0
     for item in template.proactive:
@@ -672,6 +725,9 @@ def parse_proactive(report: Report, index: TextIndex, template: Template, before
             continue
         found += 1
         if _glued_item(report, template, item, values):
+            continue
+        if len(values) < len(item.measures):
+            _short_item(report, template, item, values)
             continue
         for measure, token in zip(item.measures, values, strict=False):
             cell = _cell(token, _measure_kind(measure))
@@ -685,14 +741,6 @@ def parse_proactive(report: Report, index: TextIndex, template: Template, before
                     row=item.code,
                     column=measure,
                 )
-        if len(values) < len(item.measures):
-            report.add(
-                "warning",
-                "row_short",
-                f"表二「{item.label}」只有{len(values)}个数，应有{len(item.measures)}个",
-                table="proactive",
-                row=item.code,
-            )
     if found == 0 or (anchor is None and found < 2):
         for key in template.proactive_cells:
             report.proactive[key] = Cell()
@@ -736,6 +784,27 @@ def _glued_item(report: Report, template: Template, item: Any, values: list[Toke
         report.proactive[(item.code, measure)] = Cell(None, "missing", shown)
     report.add("error", "digits_run_together", message, table="proactive", row=item.code)
     return True
+
+
+def _short_item(report: Report, template: Template, item: Any, values: list[Token]) -> None:
+    """An item of table 二 that printed fewer numbers than it has cells.
+
+    Which cell was left blank cannot be told (table 二 has no arithmetic, and
+    a converted table may have lost a cell anywhere), so every cell of the
+    item stays null and the finding says what was printed.
+    """
+    shown = " ".join(t.text for t in values)
+    names = "、".join(template.measures[m] for m in item.measures)
+    for measure in item.measures:
+        report.proactive[(item.code, measure)] = Cell(None, "missing", shown)
+    report.add(
+        "warning",
+        "row_short",
+        f"表二「{item.label}」只有{len(values)}个数（{shown}），应有{len(item.measures)}个（{names}）；"
+        "无法确定哪一格空缺，全部按空缺处理",
+        table="proactive",
+        row=item.code,
+    )
 
 
 def _labelled_values(

@@ -356,6 +356,11 @@ def unglue(cell: str) -> list[tuple[TokenKind, str]]:
         start, end = m.span()
         digits = m.group()
         before, after = cell[start - 1 : start], cell[end : end + 1]
+        if before in "-+" and before and cell[start - 2 : start - 1].isdigit() and pos == start - 1:
+            # "125-21856": a signed number run onto the one before it (本年增/减 of 2019 table 二)
+            out.append(("number", before + digits))
+            pos = end
+            continue
         numbered = "." not in digits and bool(_NUMBERING.match(cell, end))
         if not (_CJK.match(before) or _LABEL_START.match(after) or numbered):
             continue

@@ -29,6 +29,7 @@ from .history import from_git, history
 from .model import Problem, Report
 from .parse import parse, report_id_for
 from .read import ReadError, read_source
+from .titles import GENERIC_STEMS
 from .validate import validate_changed, validate_package
 
 # Above these sizes a file is not one annual report (text runs to a few
@@ -182,13 +183,38 @@ def size_line(size: int, files: int) -> str:
     return line
 
 
+# The folder a browser's "save page, complete" puts beside NAME.html.
+_PAGE_PARTS = ("{}_files", "{}.files", "{}-files", "{} files", "{}_archivos", "{}-Dateien")
+# Files that are never reports: the pictures, styles and scripts of a saved page,
+# and the link lists crawlers keep beside a page.
+_PART_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".css", ".js", ".json", ".ico"}
+_PART_NAMES = {"links.tsv", "links.txt", "meta.json", "headers.txt"}
+
+
 def discover(content: Path) -> list[Path]:
-    """Every file under the content folder, in a stable order; hidden ones skipped."""
+    """Every report file under the content folder, in a stable order.
+
+    A web page saved "complete" (``page.html`` beside ``page_files/``) is one
+    report: the folder of its parts is not read.  In a folder that holds one
+    page saved under a generic name (``page.html``, ``page.txt``), the
+    pictures, styles and link lists beside it are its parts too.  Hidden
+    files are skipped.
+    """
     files = []
     for root, dirs, names in os.walk(content):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        files += [Path(root) / n for n in sorted(names) if not n.startswith(".")]
+        pages = [n for n in names if n.lower().endswith((".html", ".htm"))]
+        parts = {form.format(n.rsplit(".", 1)[0]) for n in pages for form in _PAGE_PARTS}
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in parts)
+        names = sorted(n for n in names if not n.startswith("."))
+        if any(n.rsplit(".", 1)[0].lower() in GENERIC_STEMS for n in names):
+            names = [n for n in names if not _is_part(n)]
+        files += [Path(root) / n for n in names]
     return files
+
+
+def _is_part(name: str) -> bool:
+    lower = name.lower()
+    return lower in _PART_NAMES or ("." + lower.rsplit(".", 1)[-1]) in _PART_SUFFIXES
 
 
 def load(
@@ -345,8 +371,13 @@ def write_site(
                     reuse.reused_ids.add(report.report_id)
                     continue
         jobs.append((out, content, report, context))
-    for job_stages in _map(_write_report, jobs):
+    failures: dict[str, str] = {}
+    for job, (job_stages, error) in zip(jobs, _map(_write_report_safely, jobs), strict=True):
         stages.update(job_stages)
+        if error:
+            failures[job[2].report_id] = error
+    if failures:
+        raise PublishFailed(failures)
     with stages.timed("package"):
         package.gather_package(
             out / "data",
@@ -357,7 +388,13 @@ def write_site(
         portal.write_downloads(out, site)
     with stages.timed("agencies"):
         for agency in site.agencies:
-            _write_agency(out, env, site, agency, reuse)
+            try:
+                _write_agency(out, env, site, agency, reuse)
+            except Exception as exc:  # costs the agency's reports, not the portal
+                error = f"机构页（{agency.name}）：{type(exc).__name__}: {exc}"
+                failures.update({r.report_id: error for r in agency.reports})
+    if failures:
+        raise PublishFailed(failures)
     with stages.timed("render"):
         portal.write_pages(out, env, site)
         (out / "data.html").write_text(render.render_data(env, site.base), encoding="utf-8")
@@ -407,6 +444,25 @@ def _write_agency(out: Path, env, site: portal.Portal, agency, reuse: Reuse | No
     if reuse.keys.get(folder.as_posix()) == key and cache.reuse_folder(reuse.previous / folder, out / folder):
         return
     portal.write_agency(out, env, site, agency)
+
+
+class PublishFailed(Exception):
+    """Some reports could not be written: report id -> what went wrong.
+
+    The build leaves them out (listed as unreadable, with the reason) and
+    writes the site again without them, so that no page links to them."""
+
+    def __init__(self, failures: dict[str, str]):
+        super().__init__(failures)
+        self.failures = failures
+
+
+def _write_report_safely(job: tuple[Path, Path, Report, portal.ReportContext]) -> tuple[Stages, str]:
+    """:func:`_write_report`, with what went wrong instead of an exception."""
+    try:
+        return _write_report(job), ""
+    except Exception as exc:
+        return Stages(), f"{type(exc).__name__}: {exc}"
 
 
 _ENV = None
@@ -582,6 +638,14 @@ def _recover(output: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _leave_out(summary: Summary, failures: dict[str, str]) -> None:
+    """Reports that could not be published become unreadable files with the reason."""
+    for report in [r for r in summary.reports if r.report_id in failures]:
+        summary.reports.remove(report)
+        message = f"发布时出错（{failures[report.report_id]}），本报告未发布：请报告此问题"
+        summary.problems.append(Problem(report.source, report.report_id, message, "publish_failed"))
+
+
 def build(
     content: Path,
     output: Path,
@@ -634,7 +698,16 @@ def build(
     _unique_ids(summary.reports)
     _flag_duplicates(summary.reports)
     with summary.stages.timed("crosscheck"):
-        crosscheck(summary.reports)
+        try:
+            crosscheck(summary.reports)
+        except Exception as exc:  # checks across reports are extra: they never cost the reports
+            for report in summary.reports:
+                report.add(
+                    "warning",
+                    "crosscheck_failed",
+                    f"跨报告核对（连续年度、地区与部门）出错，未完成：{type(exc).__name__}: {exc}",
+                    table="report",
+                )
     summary.reports.sort(key=lambda r: (r.agency, r.year or 0, r.report_id))
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
@@ -644,9 +717,21 @@ def build(
         keys = cache.load_written(cache_dir) if output.is_dir() else {}
         reuse = Reuse(output, keys, source_keys, validated=cache.previous_valid(cache_dir, version))
     try:
-        summary.package_errors, summary.search = write_site(
-            tmp, content, summary.reports, summary.problems, summary.stages, reuse, base_url, git
-        )
+        while True:
+            try:
+                summary.package_errors, summary.search = write_site(
+                    tmp, content, summary.reports, summary.problems, summary.stages, reuse, base_url, git
+                )
+                break
+            except PublishFailed as failed:
+                # Those reports are left out and the site written again without them.
+                _leave_out(summary, failed.failures)
+                shutil.rmtree(tmp, ignore_errors=True)
+                tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+                tmp.chmod(0o755)
+                if reuse is not None:
+                    reuse.written.clear()
+                    reuse.reused_ids.clear()
         summary.size, summary.files = site_size(tmp)
         summary.published = not (strict and summary.strict_failures)
         if summary.published:

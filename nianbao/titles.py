@@ -134,21 +134,31 @@ def year_of_statistics(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def name_from_path(path: str) -> str:
-    """A readable name from a file's path, for a report whose text names no agency.
+# Stems a saved page or a crawler gives the report itself ("page.html"): its folder names it.
+GENERIC_STEMS = frozenset(
+    {"page", "index", "default", "main", "content", "text", "article", "detail", "report"}
+)
 
-    The file's stem without its year, numbering and edition marks; a generic
-    stem ('page', 'index', 'report') gives the folder's name instead.
-    """
+
+def naming_part(path: str) -> str:
+    """The part of a path that names the report: the file's stem, or its
+    folder's name when the stem is generic ("huaian-2024-tables/page.html")."""
     parts = [p for p in path.split("/") if p]
-    for part in reversed(parts):
-        stem = part.rsplit(".", 1)[0] if part is parts[-1] else part
-        name = clean(stem)
-        name = _ENDS_TITLE.sub("", _FILE_YEAR.sub("", name))
-        name = re.sub(r"年度?$|^[\d_\-.]+|[\d_\-.]+$", "", name)
-        name = re.sub(
-            r"(?:^|[-_])(?:page|index|report|default|content|main|text|full)$", "", name, flags=re.I
-        )
-        if re.search(r"[\u4e00-\u9fff]{2}", name) or len(re.sub(r"[^A-Za-z]", "", name)) >= 3:
-            return name
+    stem = parts[-1].rsplit(".", 1)[0] if parts else ""
+    if stem.lower() in GENERIC_STEMS and len(parts) > 1:
+        return parts[-2]
+    return stem
+
+
+def name_from_path(path: str) -> str:
+    """A readable name from a file's path, for a report whose text names no agency:
+    the naming part (:func:`naming_part`) without its year, numbering and edition marks."""
+    name = clean(naming_part(path))
+    name = _ENDS_TITLE.sub("", _FILE_YEAR.sub("", name))
+    name = re.sub(r"(?:年度?)?(?:工作)?(?:年度)?(?:年报|报告)?$", "", name)
+    name = re.sub(r"^[\d_\-.]+|[\d_\-.]+$", "", name)
+    if re.search(r"[\u4e00-\u9fff]{2}", name):
+        return name
+    if re.fullmatch(r"[A-Za-z][A-Za-z_\-.]{2,}", name):  # a word, not a hash such as 07ea97a0e0
+        return name
     return ""

@@ -174,3 +174,51 @@ def _docx_table(document, rows: list[list[Cell]], ruled: bool = True) -> None:
                 cell = cell.merge(table.cell(r + rowspan - 1, col + colspan - 1))
             cell.text = text
             col += colspan
+
+
+def report_crawler_text(exp: dict, spaced: bool = False) -> str:
+    """The report as a site crawler saves a web page's text: a header (标题,
+    发布时间, 原文链接 …), the page's breadcrumb and share buttons, then the
+    page's text on one line with every table cell run into the next.
+
+    ``spaced`` separates a row's inner numbers by a space but still glues its
+    first and last number to the labels beside them, as some pages do.
+    """
+    title = f"{exp['agency']}{exp['year']}年政府信息公开工作年度报告"
+
+    def flat(rows: list[list[Cell]]) -> str:
+        out = []
+        for cells in rows:
+            texts = [text for text, _, _ in cells]
+            numbers = [t for t in texts if t.isdigit()]
+            if spaced and len(numbers) > 2:
+                labels = "".join(t for t in texts if not t.isdigit())
+                out.append(labels + " ".join(numbers))
+            else:
+                out.append("".join(texts))
+        return "".join(out)
+
+    body = "".join(
+        [
+            f"当前位置： 首页政务公开政府信息公开年报 {title} 来源： 时间：{exp['year'] + 1}-01-20 09:30 --> ",
+            "微信 微博 QQ空间 全真版 文字版 文件下载 相关链接： ",
+            "一、总体情况本机关认真贯彻落实《条例》，全年主动公开政府信息120条。",
+            "二、主动公开政府信息情况",
+            flat(proactive_rows(exp)),
+            "三、收到和处理政府信息公开申请情况",
+            flat(request_rows(exp)),
+            "四、政府信息公开行政复议、行政诉讼情况",
+            flat(review_rows(exp)),
+            "五、存在的主要问题及改进情况仍需加强。六、其他需要报告的事项无。 附件下载",
+        ]
+    )
+    header = [
+        f"标题: {title}",
+        f"发布时间: {exp['year'] + 1}-01-20 09:30",
+        "文号: ",
+        "发布机构: ",
+        "栏目: 政府信息公开年报",
+        f"原文链接: https://www.example.gov.cn/zfxxgk/{exp['year'] + 1}01/t{exp['year'] + 1}0120_1.htm",
+        "==================== 正文 ====================",
+    ]
+    return "\n".join([*header, body]) + "\n"
