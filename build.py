@@ -46,7 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     summary = build(
         args.content, args.output, strict=args.strict, incremental=not args.no_cache, base_url=args.base_url
     )
-    print("\n".join(summary.lines()))
+    try:
+        print("\n".join(summary.lines()), flush=True)
+    except BrokenPipeError:  # the reader of the summary went away (| head): the site is built all the same
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that Python's exit flush says nothing
     return 1 if summary.package_errors or not summary.published else 0
 
 

@@ -98,6 +98,8 @@ def find_title(lines: Sequence[str]) -> tuple[str, int | None, str]:
 def printed_title(raw: str) -> str:
     """A title as the page shows it: one line, without 《》 and edition marks."""
     text = _EDITION.sub("", re.sub(r"[《》〈〉]", "", normalise(raw)))
+    # "2025 年上海市…": the spaces a PDF puts between digits and characters go.
+    text = re.sub(r"(?<=[\d\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])\s+(?=\d)", "", text)
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -176,13 +176,14 @@ def _docx_table(document, rows: list[list[Cell]], ruled: bool = True) -> None:
             col += colspan
 
 
-def report_crawler_text(exp: dict, spaced: bool = False) -> str:
+def report_crawler_text(exp: dict, spaced: bool = False, separator: str = " ") -> str:
     """The report as a site crawler saves a web page's text: a header (标题,
     发布时间, 原文链接 …), the page's breadcrumb and share buttons, then the
     page's text on one line with every table cell run into the next.
 
-    ``spaced`` separates a row's inner numbers by a space but still glues its
-    first and last number to the labels beside them, as some pages do.
+    ``spaced`` separates a row's inner numbers by ``separator`` (a space,
+    U+3000, a no-break space) but still glues its first and last number to
+    the labels beside them, as some pages do.
     """
     title = f"{exp['agency']}{exp['year']}年政府信息公开工作年度报告"
 
@@ -193,7 +194,7 @@ def report_crawler_text(exp: dict, spaced: bool = False) -> str:
             numbers = [t for t in texts if t.isdigit()]
             if spaced and len(numbers) > 2:
                 labels = "".join(t for t in texts if not t.isdigit())
-                out.append(labels + " ".join(numbers))
+                out.append(labels + separator.join(numbers))
             else:
                 out.append("".join(texts))
         return "".join(out)

@@ -149,12 +149,13 @@ def test_labels_and_digits_run_together_are_cut_apart(cell, pieces):
     assert unglue(cell) == pieces
 
 
-def _build_crawler_texts(tmp_path, folder: Path, spaced: bool):
+def _build_crawler_texts(tmp_path, folder: Path, spaced: bool, separator: str = " "):
     content = tmp_path / "content"
     content.mkdir()
     for path in folder.glob("*.json"):
         exp = json.loads(path.read_text(encoding="utf-8"))
-        (content / f"{path.stem}.txt").write_text(report_crawler_text(exp, spaced), encoding="utf-8")
+        text = report_crawler_text(exp, spaced, separator)
+        (content / f"{path.stem}.txt").write_text(text, encoding="utf-8")
     build(content, tmp_path / "out", incremental=False)
     return score(tmp_path / "out", folder)
 
@@ -171,6 +172,15 @@ def test_crawler_text_of_both_templates_is_exact_or_flagged(tmp_path, folder, ce
     # What stays open is what the digits cannot settle: multi-digit cells of
     # table 二 and of rows whose totals allow several cuts (measured, not a target).
     assert result.exact >= cells - 20
+
+
+@pytest.mark.parametrize("separator", ["\u3000", "\xa0"], ids=["ideographic-space", "no-break-space"])
+def test_a_2019_page_with_wide_or_no_break_spaces_between_cells(tmp_path, separator):
+    result = _build_crawler_texts(tmp_path, TEMPLATE2019, True, separator)
+    assert (result.unflagged, result.metadata) == (0, [])
+    assert result.exact >= 198 - 20
+    requests = [line for line in result.wrong if " requests " in line]
+    assert requests == []  # table 三 is read whole
 
 
 def test_a_run_with_one_cut_that_keeps_the_totals_is_read(tmp_path):
