@@ -25,6 +25,8 @@ import pickle
 import shutil
 from pathlib import Path
 
+from .files import Refused, read_regular
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 SHAPING = (PACKAGE_DIR, PACKAGE_DIR.parent / "templates", PACKAGE_DIR.parent / "schemas")
 
@@ -50,11 +52,11 @@ def file_state(path: Path, limit: int) -> tuple[str, int]:
     A file above ``limit`` is refused unread as too large, so its size stands
     in for its bytes; ("", -1) when it cannot be read."""
     try:
-        stat = path.stat()
-        if stat.st_size > limit:
-            return f"size:{stat.st_size}", int(stat.st_mtime)
-        return hashlib.sha256(path.read_bytes()).hexdigest(), int(stat.st_mtime)
-    except OSError:
+        info = path.lstat()
+        if info.st_size > limit:
+            return f"size:{info.st_size}", int(info.st_mtime)
+        return hashlib.sha256(read_regular(path, limit)).hexdigest(), int(info.st_mtime)
+    except (OSError, Refused):
         return "", -1
 
 

@@ -16,6 +16,17 @@ Severity = Literal["error", "warning", "info"]
 Number = int | Decimal
 
 
+# What spreadsheet programs read as the start of a formula (OWASP, "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(text: str) -> str:
+    """Text as a spreadsheet shows it but never runs it: a cell that would
+    start a formula ("=HYPERLINK(…)", "@SUM(…)", "-1+1") gets a leading ', as
+    OWASP advises for CSV files; other text is unchanged."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 @dataclass
 class Cell:
     value: Number | None = None

@@ -21,7 +21,7 @@ from typing import Any
 
 from .catalog import facets
 from .indicators import indicators
-from .model import Problem, Report
+from .model import Problem, Report, formula_safe
 from .template import TEMPLATES
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
@@ -80,9 +80,12 @@ def to_csv(resource: str, rows: Iterable[Row]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(names)
+    text = {f["name"] for f in schema["fields"] if f["type"] == "string"}
     for row in rows:
         _check(schema, row, resource)
-        writer.writerow(["" if row.get(n) is None else row[n] for n in names])
+        writer.writerow(
+            ["" if row.get(n) is None else formula_safe(row[n]) if n in text else row[n] for n in names]
+        )
     return out.getvalue()
 
 

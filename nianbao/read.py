@@ -82,12 +82,38 @@ def decode(data: bytes) -> tuple[str, str]:
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace"), "utf-16"
+    bare = _utf16_without_bom(data)
+    if bare:
+        return data.decode(bare, errors="replace"), bare
     for encoding in ("utf-8", "gb18030"):
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
     return data.decode("utf-8", errors="replace"), "utf-8 (damaged)"
+
+
+# Front matter is a handful of keys; a longer block is not front matter.
+MAX_FRONT_MATTER = 16 * 1024
+
+
+class _Aliases(Exception):
+    """The YAML uses anchors or aliases, which can expand a few hundred bytes
+    into gigabytes ("billion laughs"): never expanded."""
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            raise _Aliases
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise _Aliases
+        return super().compose_node(parent, index)
+
+
+def _load_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_NoAliasLoader)
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str, list[str]]:
@@ -107,8 +133,13 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, list[str]]:
     else:
         return {}, text, ["front matter 没有结束的 '---'，已按正文读取"]
     body = "\n".join(lines[end + 1 :])
+    block = "\n".join(lines[1:end])
+    if len(block) > MAX_FRONT_MATTER:
+        return {}, body, [f"front matter 过长（{len(block)} 个字符，上限 {MAX_FRONT_MATTER}），已忽略"]
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        meta = _load_yaml(block) or {}
+    except _Aliases:
+        return {}, body, ["front matter 用了 YAML 锚点或别名（& 或 *），为安全起见不予展开，已忽略"]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"（第{mark.line + 2}行）" if mark else ""
@@ -240,6 +271,31 @@ SIGNATURES = {
 }
 
 
+def _utf16_without_bom(data: bytes) -> str:
+    """"utf-16-le" or "utf-16-be" for UTF-16 text saved without its byte-order
+    mark, else "".
+
+    Its NUL bytes (the high bytes of ASCII digits, spaces and line ends)
+    stand nearly all at odd offsets (little-endian) or at even ones
+    (big-endian; a few characters such as 一 U+4E00 put one on the other
+    side), and it decodes to readable text.
+    """
+    head = data[:4096]
+    if len(head) < 4 or head.count(0) < 4:
+        return ""
+    odd = sum(1 for i in range(1, len(head), 2) if head[i] == 0)
+    even = sum(1 for i in range(0, len(head), 2) if head[i] == 0)
+    if min(odd, even) > 0.35 * max(odd, even):
+        return ""
+    encoding = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        text = head[: len(head) // 2 * 2].decode(encoding)
+    except UnicodeDecodeError:
+        return ""
+    readable = sum(1 for ch in text if ch in "\t\r\n" or unicodedata.category(ch)[0] != "C")
+    return encoding if readable >= 0.95 * len(text) else ""
+
+
 def _looks_binary(data: bytes) -> bool:
     """A known binary signature, or NUL bytes in more than 1% of the head (and more than 8).
 
@@ -248,7 +304,7 @@ def _looks_binary(data: bytes) -> bool:
     """
     if data.startswith(tuple(SIGNATURES)):
         return True
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(data):
         return False
     head = data[:4096]
     return head.count(b"\x00") > max(8, len(head) // 100)

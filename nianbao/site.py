@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -25,6 +26,7 @@ from pathlib import Path
 from . import cache, downloads, metadata, package, portal, render
 from .check import check
 from .crosscheck import crosscheck
+from .files import Refused, read_regular, too_large, why_not_regular
 from .history import from_git, history
 from .model import Problem, Report
 from .parse import parse, report_id_for
@@ -192,24 +194,45 @@ _PART_NAMES = {"links.tsv", "links.txt", "meta.json", "headers.txt"}
 
 
 def discover(content: Path) -> list[Path]:
-    """Every report file under the content folder, in a stable order.
+    """Every report file under the content folder, in a stable order (see :func:`survey`)."""
+    return survey(content)[0]
 
-    A web page saved "complete" (``page.html`` beside ``page_files/``) is one
-    report: the folder of its parts is not read.  In a folder that holds one
+
+def survey(content: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The content folder's report files, and what is refused, with the reason.
+
+    Only regular files are read: symbolic links (which may lead out of the
+    folder), FIFOs, devices and sockets are refused, as are hidden files
+    (``.x.txt``: a name starting with a dot is easily missed in a review);
+    hidden folders (``.git``) are not content and are passed over.  A web
+    page saved "complete" (``page.html`` beside ``page_files/``) is one
+    report: the folder of its parts is not read.  In a folder that holds a
     page saved under a generic name (``page.html``, ``page.txt``), the
-    pictures, styles and link lists beside it are its parts too.  Hidden
-    files are skipped.
+    pictures, styles and link lists beside it are its parts too.
     """
-    files = []
+    files: list[Path] = []
+    refused: list[tuple[Path, str]] = []
     for root, dirs, names in os.walk(content):
         pages = [n for n in names if n.lower().endswith((".html", ".htm"))]
         parts = {form.format(n.rsplit(".", 1)[0]) for n in pages for form in _PAGE_PARTS}
+        for d in sorted(dirs):
+            if not d.startswith(".") and os.path.islink(os.path.join(root, d)):
+                refused.append((Path(root) / d, why_not_regular(stat.S_IFLNK)))
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in parts)
-        names = sorted(n for n in names if not n.startswith("."))
-        if any(n.rsplit(".", 1)[0].lower() in GENERIC_STEMS for n in names):
+        names = sorted(names)
+        if any(n.rsplit(".", 1)[0].lower() in GENERIC_STEMS for n in names):  # a saved page's folder
             names = [n for n in names if not _is_part(n)]
-        files += [Path(root) / n for n in names]
-    return files
+        for name in names:
+            path = Path(root) / name
+            if name.startswith("."):
+                refused.append((path, "是隐藏文件（文件名以 . 开头），已跳过：如果它是报告，请去掉开头的点"))
+                continue
+            reason = why_not_regular(os.lstat(path).st_mode)
+            if reason:
+                refused.append((path, reason))
+            else:
+                files.append(path)
+    return files, refused
 
 
 def _is_part(name: str) -> bool:
@@ -238,19 +261,15 @@ def load(
             "unsupported",
         )
     try:
-        size = path.stat().st_size
         limit = MAX_BINARY_BYTES if path.suffix.lower() in (".pdf", ".docx") else MAX_TEXT_BYTES
-        if size > limit:
-            return Problem(
-                relative,
-                report_id,
-                f"文件过大（{size / 1024 / 1024:.1f} MB，上限 {limit // 1024 // 1024} MB），不像一份年报，已跳过",
-                "too_large",
-            )
+        if data is not None and len(data) > limit:
+            raise Refused(too_large(len(data), limit), "too_large")
         with stages.timed("read"):
-            source = read_source(relative, path.read_bytes() if data is None else data)
+            source = read_source(relative, read_regular(path, limit) if data is None else data)
         with stages.timed("parse"):
             report = parse(source)
+    except Refused as exc:
+        return Problem(relative, report_id, str(exc), exc.code)
     except ReadError as exc:
         return Problem(relative, report_id, str(exc))
     except OSError as exc:
@@ -446,6 +465,17 @@ def _write_agency(out: Path, env, site: portal.Portal, agency, reuse: Reuse | No
     portal.write_agency(out, env, site, agency)
 
 
+# Originals that a browser would run on the portal's own origin: published
+# with ".txt" added, so they are shown as text or downloaded, never run.
+ACTIVE_SUFFIXES = {".html", ".htm", ".xhtml", ".xht", ".svg", ".xml", ".shtml", ".mht", ".mhtml"}
+
+
+def published_source_name(source: str) -> str:
+    """The name a report's original is published under in its folder."""
+    suffix = Path(source).suffix.lower()
+    return "source" + suffix + (".txt" if suffix in ACTIVE_SUFFIXES or not suffix else "")
+
+
 class PublishFailed(Exception):
     """Some reports could not be written: report id -> what went wrong.
 
@@ -483,9 +513,9 @@ def _write_report(job: tuple[Path, Path, Report, portal.ReportContext]) -> Stage
         book = downloads.report_workbook(report)
         document = downloads.report_document(report, files)
         bundle = downloads.bundle(rid, {f"data/{p.name}": p.read_bytes() for p in written})
-    source_name = "source" + Path(report.source).suffix.lower()
+    source_name = published_source_name(report.source)
     with stages.timed("write"):
-        shutil.copyfile(content / report.source, folder / source_name)
+        (folder / source_name).write_bytes(read_regular(content / report.source, MAX_BINARY_BYTES))
         (folder / f"{rid}.xlsx").write_bytes(book)
         (folder / f"{rid}.zip").write_bytes(bundle)
         (folder / "report.json").write_text(
@@ -585,8 +615,8 @@ def _load_job(
             return cached, stages, key, True
     data = None
     if cache_dir is not None and key and not digest.startswith("size:"):
-        with suppress(OSError):  # load() says what is wrong with the file
-            data = path.read_bytes()
+        with suppress(OSError, Refused):  # load() says what is wrong with the file
+            data = read_regular(path, MAX_BINARY_BYTES)
     result = load(path, relative, stages, data)
     # Kept only if the bytes parsed are the bytes the key was made from (the
     # file may have changed since the build looked at it).
@@ -668,7 +698,8 @@ def build(
     _recover(output)
     cache_dir = cache.folder_for(output) if incremental else None
     version = cache.code_version() if incremental else ""
-    files = [(path.relative_to(content).as_posix(), path) for path in discover(content)]
+    found, refused = survey(content)
+    files = [(path.relative_to(content).as_posix(), path) for path in found]
     # Each file is read and hashed once here; the digest keys both the whole
     # build and the file's entry in the cache.
     states = (
@@ -695,6 +726,9 @@ def build(
         source_keys[result.source] = key
         summary.cached += hit
         (summary.problems if isinstance(result, Problem) else summary.reports).append(result)
+    for path, reason in refused:
+        relative = path.relative_to(content).as_posix()
+        summary.problems.append(Problem(relative, report_id_for(relative, {}), reason, "refused"))
     _unique_ids(summary.reports)
     _flag_duplicates(summary.reports)
     with summary.stages.timed("crosscheck"):

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
+from .model import formula_safe
+
 Value = str | int | float | Decimal | None
 
 # Excel's limits: a sheet holds 1,048,576 rows; a name 31 characters without []:*?/\.
@@ -61,7 +63,7 @@ def _cell(ref: str, value: Value, style: int) -> str:
         value = int(value)
     if isinstance(value, int | float | Decimal):
         return f'<c r="{ref}"{s}><v>{value}</v></c>'
-    text = escape(_xml_safe(str(value)))
+    text = escape(_xml_safe(formula_safe(str(value))))
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 

@@ -1,0 +1,143 @@
+"""Hostile content: every file in content/ is untrusted (the site is rebuilt
+from pull requests).  Each case of the "hostile content" issue, one test each:
+it cannot hurt the site, its readers or the machine that builds it.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import time
+
+import pytest
+from conftest import SEEDS, expected
+from formatkit import report_html
+
+from nianbao.read import read_source, split_front_matter
+from nianbao.site import build
+
+SEED = SEEDS / "002_86e56b1db52c9874.txt"
+
+
+def _content(tmp_path, *extra: tuple[str, bytes]):
+    folder = tmp_path / "content"
+    folder.mkdir()
+    shutil.copyfile(SEED, folder / SEED.name)
+    for name, data in extra:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def _problems(summary) -> dict[str, tuple[str, str]]:
+    return {p.source: (p.code, p.message) for p in summary.problems}
+
+
+# --- the original of a report is never active content -------------------------------
+
+HOSTILE_HTML = report_html(expected("002_86e56b1db52c9874")).replace(
+    "<body>",
+    "<body><script>alert(document.cookie)</script><iframe src='javascript:alert(2)'></iframe>"
+    "<svg onload='alert(3)'></svg>",
+)
+
+
+def test_an_html_original_is_published_as_text_not_as_a_page(tmp_path):
+    content = _content(tmp_path, ("evil.html", HOSTILE_HTML.encode()))
+    out = tmp_path / "out"
+    summary = build(content, out, incremental=False)
+    assert [r.source for r in summary.reports if r.source == "evil.html"] == ["evil.html"]
+    folder = out / "reports" / "evil"
+    assert not list(folder.glob("source.htm*[!t]")), "no original a browser would run"
+    assert (folder / "source.html.txt").read_bytes() == HOSTILE_HTML.encode()
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert 'href="source.html.txt"' in page
+    assert "<script>alert" not in page
+    for html_page in out.rglob("*.html"):
+        text = html_page.read_text(encoding="utf-8")
+        assert 'http-equiv="Content-Security-Policy"' in text, html_page
+
+
+# --- CSV and workbook formulas ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_text_that_would_start_a_formula_is_neutralised(tmp_path, start):
+    agency = f'{start}HYPERLINK("http://evil.example/","点击")某县民政局'
+    front = f"---\nagency: '{agency}'\nyear: 2022\nregion: '{start}1+1'\n---\n".encode()
+    content = _content(tmp_path, ("formula.txt", front + SEED.read_bytes()))
+    out = tmp_path / "out"
+    build(content, out, incremental=False)
+    for path in out.rglob("*.csv"):
+        with path.open(encoding="utf-8") as f:
+            for row in csv.reader(f):
+                for cell in row:
+                    assert not cell.startswith(("=", "+", "@", "\t", "\r")), (path, cell)
+                    assert not (cell.startswith("-") and not cell.lstrip("-").replace(".", "").isdigit()), (
+                        path,
+                        cell,
+                    )
+    rows = list(csv.DictReader((out / "data" / "reports.csv").open(encoding="utf-8")))
+    assert "'" + agency in {r["agency"] for r in rows}
+    import openpyxl
+
+    book = openpyxl.load_workbook(out / "reports" / "formula" / "formula.xlsx")
+    texts = [c.value for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not any(t.startswith(("=", "+", "@")) for t in texts)
+
+
+# --- YAML --------------------------------------------------------------------------------------------
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once():
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
+    text = "---\n" + "\n".join(lines) + "\nagency: *i\nyear: *i\n---\n正文"
+    started = time.perf_counter()
+    meta, body, warnings = split_front_matter(text)
+    assert time.perf_counter() - started < 1
+    assert (meta, body) == ({}, "正文")
+    assert warnings == ["front matter 用了 YAML 锚点或别名（& 或 *），为安全起见不予展开，已忽略"]
+
+
+def test_plain_front_matter_still_reads():
+    assert split_front_matter("---\nagency: 某局\nyear: 2022\n---\nx")[0] == {"agency": "某局", "year": 2022}
+
+
+# --- files that are not regular files inside content/ ----------------------------------------------
+
+
+def test_links_fifos_and_hidden_files_are_refused_and_listed(tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("机密", encoding="utf-8")
+    content = _content(tmp_path, (".hidden.txt", SEED.read_bytes()))
+    os.symlink("/dev/zero", content / "zero.txt")
+    os.symlink(outside, content / "outside.txt")
+    os.symlink(tmp_path, content / "linked-folder")
+    os.mkfifo(content / "pipe.txt")
+    out = tmp_path / "out"
+    started = time.perf_counter()
+    summary = build(content, out)
+    assert time.perf_counter() - started < 60
+    problems = _problems(summary)
+    assert problems["zero.txt"][0] == problems["outside.txt"][0] == "refused"
+    assert "符号链接" in problems["zero.txt"][1]
+    assert "管道" in problems["pipe.txt"][1]
+    assert "隐藏文件" in problems[".hidden.txt"][1]
+    assert "符号链接" in problems["linked-folder"][1]
+    assert [r.source for r in summary.reports] == [SEED.name]
+    published = b"".join(p.read_bytes() for p in out.rglob("*") if p.is_file())
+    assert "机密".encode() not in published
+
+
+# --- encodings and encryption --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_text(encoding):
+    text = SEED.read_text(encoding="utf-8")
+    source = read_source("x.txt", text.encode(encoding))
+    assert source.encoding == encoding
+    assert "六、其他需要报告的事项" in source.text
