@@ -246,8 +246,10 @@ def read_source(path: str, data: bytes) -> Source:
 
     suffix = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
     if suffix in CONVERTERS:
+        from .formats.limits import run_limited
+
         layout, convert = CONVERTERS[suffix]
-        text = _unix_text(convert(data))
+        text = _unix_text(run_limited(convert, data))
         return Source(path, text, {}, layout, suffix.lstrip("."))
     if _looks_binary(data):
         raise ReadError(_binary_message(data))
@@ -272,7 +274,7 @@ SIGNATURES = {
 
 
 def _utf16_without_bom(data: bytes) -> str:
-    """"utf-16-le" or "utf-16-be" for UTF-16 text saved without its byte-order
+    """ "utf-16-le" or "utf-16-be" for UTF-16 text saved without its byte-order
     mark, else "".
 
     Its NUL bytes (the high bytes of ASCII digits, spaces and line ends)

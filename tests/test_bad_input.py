@@ -38,15 +38,24 @@ REFUSED = {
     "old-word.doc": ("unsupported", "旧版 Word/WPS 文件无法直接读取：请用 Word 或 WPS 另存为 .docx"),
     "spreadsheet.xlsx": ("unsupported", "不支持的文件类型「.xlsx」：可读取 .txt .md .tsv .html .pdf .docx"),
     "huge.txt": ("too_large", "文件过大（11.0 MB，上限 10 MB），不像一份年报，已跳过"),
+    "encrypted.pdf": (
+        "unreadable",
+        "PDF 有密码保护（已加密），无法读取：请找到未加密的版本，或用密码打开后另存",
+    ),
 }
 
 # Encodings and line ends: read exactly like the seed.
 SAME_AS_SEED = [
     "gb18030.txt", "utf16.txt", "utf8-bom.txt", "crlf.txt", "cr.txt", "fullwidth.txt", "stray-nul.txt",
+    "utf16-no-bom.txt",
 ]  # fmt: skip
 
 # file -> the finding (code, message) it must carry; its numbers still read.
 FRONT_MATTER = {
+    "yaml-alias-bomb.txt": (
+        "bad_front_matter",
+        "front matter 用了 YAML 锚点或别名（& 或 *），为安全起见不予展开，已忽略",
+    ),
     "broken-yaml.txt": ("bad_front_matter", "front matter 不是有效的 YAML（第3行），已忽略"),
     "no-closing-dashes.txt": ("bad_front_matter", "front matter 没有结束的 '---'，已按正文读取"),
     "year-in-chinese.txt": ("bad_front_matter", "front matter 的 year「二〇二一」不是年份，已从正文读取"),
@@ -132,12 +141,12 @@ def test_a_report_cut_mid_table_keeps_what_it_has_and_says_what_is_missing(built
 def test_the_same_agency_and_year_twice_keeps_both_and_says_so(built):
     summary, _ = built
     copies = [r for r in summary.reports if r.agency == "伊美区人民政府"]
-    assert len(copies) == 13 and len({r.report_id for r in copies}) == 13  # 12 variants + the seed
+    assert len(copies) == 15 and len({r.report_id for r in copies}) == 15  # 14 variants + the seed
     assert all("duplicate_report" in codes(r) for r in copies)
 
 
 def test_the_whole_bad_folder_builds_in_bounded_time(built):
-    assert built[1] < 60  # 25 files incl. an 11 MB one; about 2 s here
+    assert built[1] < 60  # 28 files incl. an 11 MB one; about 6 s here
 
 
 def test_100000_lines_and_a_1_mb_line_finish(tmp_path):

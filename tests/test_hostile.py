@@ -11,10 +11,11 @@ import shutil
 import time
 
 import pytest
-from conftest import SEEDS, expected
+from conftest import ROOT, SEEDS, expected
 from formatkit import report_html
 
-from nianbao.read import read_source, split_front_matter
+from nianbao.formats import limits
+from nianbao.read import ReadError, read_source, split_front_matter
 from nianbao.site import build
 
 SEED = SEEDS / "002_86e56b1db52c9874.txt"
@@ -141,3 +142,100 @@ def test_utf16_without_a_byte_order_mark_is_text(encoding):
     source = read_source("x.txt", text.encode(encoding))
     assert source.encoding == encoding
     assert "六、其他需要报告的事项" in source.text
+
+
+# --- bombs and limits: checked before the work, bounded while it runs ---------------------------
+
+_DOCX_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{}</w:body></w:document>'
+)
+
+
+def _docx(document_xml: bytes) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="xml" ContentType="application/xml"/></Types>',
+        )
+        z.writestr("word/document.xml", document_xml)
+    return buffer.getvalue()
+
+
+def test_a_docx_of_millions_of_empty_paragraphs_is_refused_unread():
+    data = _docx(_DOCX_XML.format("<w:p/>" * 1_000_000).encode())
+    assert len(data) < 100_000  # a small file …
+    started = time.perf_counter()
+    with pytest.raises(ReadError, match="个段落和表格单元（上限 200,000），不像一份年报，已拒绝"):
+        read_source("bomb.docx", data)
+    assert time.perf_counter() - started < 5  # … refused before python-docx parses it
+
+
+def test_a_docx_that_expands_to_gigabytes_is_refused_unread():
+    data = _docx(b"<w:p/>" + b" " * (100 * 1024 * 1024))
+    with pytest.raises(ReadError, match="可能是压缩炸弹，已拒绝"):
+        read_source("bomb.docx", data)
+
+
+def test_a_broken_docx_says_so_in_plain_words():
+    data = _docx(b"<w:document><w:body><w:p>unclosed")
+    with pytest.raises(ReadError) as caught:
+        read_source("broken.docx", data)
+    assert str(caught.value).startswith("不是有效的 Word（.docx）文件")
+    assert "请报告此问题" not in str(caught.value)
+
+
+def test_an_html_page_of_a_million_tags_is_refused_unread():
+    with pytest.raises(ReadError, match="个标签（上限 200,000）"):
+        read_source("bomb.html", b"<div>" * 1_000_000)
+
+
+def test_a_pdf_of_too_many_pages_is_refused(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_PDF_PAGES", 2)
+    data = (ROOT / "tests" / "data" / "formats" / "002_86e56b1db52c9874.pdf").read_bytes()
+    with pytest.raises(ReadError, match="页（上限 2），不像一份年报"):
+        read_source("long.pdf", data)
+
+
+def _greedy(data: bytes) -> str:
+    hoard = [bytearray(64 * 1024 * 1024) for _ in range(64)]  # 4 GiB, more than the ceiling
+    return str(len(hoard))
+
+
+def _slow(data: bytes) -> str:
+    time.sleep(30)
+    return "never"
+
+
+def _crash(data: bytes) -> str:
+    os.kill(os.getpid(), 9)
+    return "never"
+
+
+def test_a_reader_that_exhausts_memory_costs_only_its_file():
+    with pytest.raises(ReadError, match="内存超过上限"):
+        limits.run_limited(_greedy, b"")
+    assert limits.run_limited(lambda data: data.decode(), "还在".encode()) == "还在"
+
+
+def test_a_reader_that_runs_too_long_is_stopped(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_SECONDS", 1)
+    started = time.perf_counter()
+    with pytest.raises(ReadError, match="已放弃"):
+        limits.run_limited(_slow, b"")
+    assert time.perf_counter() - started < 10
+
+
+def test_a_reader_killed_by_the_system_costs_only_its_file():
+    with pytest.raises(ReadError):
+        limits.run_limited(_crash, b"")
+
+
+def test_an_encrypted_pdf_asks_for_a_password():
+    with pytest.raises(ReadError, match="PDF 有密码保护"):
+        read_source("secret.pdf", (ROOT / "tests" / "data" / "bad" / "encrypted.pdf").read_bytes())

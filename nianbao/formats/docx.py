@@ -10,8 +10,11 @@ from __future__ import annotations
 import io
 import zipfile
 
+from lxml import etree
+
 from ..read import ReadError
 from .grid import clean, to_lines
+from .limits import check_docx
 
 
 def _table_lines(table) -> list[str]:
@@ -35,10 +38,12 @@ def to_text(data: bytes) -> str:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    check_docx(data)
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ReadError(f"不是有效的 Word（.docx）文件：{exc}") from None
+    except (zipfile.BadZipFile, KeyError, ValueError, etree.LxmlError) as exc:
+        why = str(exc).split("\n")[0][:120]
+        raise ReadError(f"不是有效的 Word（.docx）文件：{why}") from None
     lines: list[str] = []
     for element in document.element.body.iterchildren():
         if element.tag == qn("w:p"):

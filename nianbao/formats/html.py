@@ -15,6 +15,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from ..read import ReadError, decode
 from .grid import clean, expand, to_lines
+from .limits import check_html
 
 BLOCKS = {
     "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
@@ -78,6 +79,7 @@ def _walk(node: Tag, out: list[str]) -> None:
 
 
 def to_text(data: bytes) -> str:
+    check_html(data)
     soup = BeautifulSoup(_decode(data), "html.parser")
     body = soup.body or soup
     lines = [""]

@@ -18,6 +18,7 @@ import re
 
 from ..read import ReadError
 from .grid import to_lines
+from .limits import PASSWORD, check_pdf_pages, encrypted_pdf
 
 # Below this many characters per page a PDF is a scan with a stray caption.
 MIN_CHARS_PER_PAGE = 20
@@ -31,6 +32,7 @@ def to_text(data: bytes) -> str:
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages = list(pdf.pages)
+            check_pdf_pages(len(pages))
             chars = sum(len(p.chars) for p in pages)
             if pages and chars < MIN_CHARS_PER_PAGE * len(pages):
                 images = sum(len(p.images) for p in pages)
@@ -40,6 +42,8 @@ def to_text(data: bytes) -> str:
     except ReadError:
         raise
     except Exception as exc:  # pdfminer raises many private error types on damaged files
+        if encrypted_pdf(data):
+            raise ReadError(PASSWORD) from None
         if isinstance(exc, (ValueError, KeyError, TypeError, PDFSyntaxError)) or type(
             exc
         ).__module__.startswith(("pdfminer", "pdfplumber")):
