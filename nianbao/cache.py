@@ -18,6 +18,7 @@ leaves nothing behind.  Deleting the cache folder is always safe.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -128,6 +129,12 @@ def store_written(
     record = {"version": version, "valid": valid, "folders": keys, "build": build, "summary": summary or {}}
     tmp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
     tmp.replace(cache / "written.json")
+
+
+def forget_written(cache: Path) -> None:
+    """Drop the record of the published site (see :func:`store_written`)."""
+    with contextlib.suppress(FileNotFoundError):
+        (cache / "written.json").unlink()
 
 
 def build_key(version: str, options: str, states: dict[str, tuple[str, int]], history: str) -> str:

@@ -17,8 +17,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -391,7 +392,7 @@ def write_site(
                     continue
         jobs.append((out, content, report, context))
     failures: dict[str, str] = {}
-    for job, (job_stages, error) in zip(jobs, _map(_write_report_safely, jobs), strict=True):
+    for job, (job_stages, error) in zip(jobs, _map(_write_report_safely, jobs, _killed_writing), strict=True):
         stages.update(job_stages)
         if error:
             failures[job[2].report_id] = error
@@ -487,6 +488,18 @@ class PublishFailed(Exception):
         self.failures = failures
 
 
+KILLED = "处理这个文件的进程被系统终止了两次（可能内存不足，或文件触发了程序库的崩溃）"
+
+
+def _killed_writing(job) -> tuple[Stages, str]:
+    return Stages(), KILLED
+
+
+def _killed_loading(job) -> tuple[Problem, Stages, str, bool]:
+    _, relative, _, _, key = job
+    return Problem(relative, report_id_for(relative, {}), KILLED + "，已跳过", "killed"), Stages(), key, False
+
+
 def _write_report_safely(job: tuple[Path, Path, Report, portal.ReportContext]) -> tuple[Stages, str]:
     """:func:`_write_report`, with what went wrong instead of an exception."""
     try:
@@ -572,14 +585,38 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def _map(function, jobs: list) -> Iterator:
-    """``map`` over every core when the work is big enough; results in order."""
+def _map(function, jobs: list, dead: Callable[[object], object] | None = None) -> Iterator:
+    """``map`` over every core when the work is big enough; results in order.
+
+    A worker killed by the system (out of memory, a crash in a library)
+    breaks the whole pool: the jobs whose results were lost are then run
+    again one at a time, each in a fresh worker, and a job that kills its
+    worker again gives ``dead(job)`` instead of its result.
+    """
     count = workers()
     if count < 2 or len(jobs) < PARALLEL_MIN:
         yield from map(function, jobs)
         return
-    with ProcessPoolExecutor(count, initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-        yield from pool.map(function, jobs, chunksize=max(1, min(64, len(jobs) // (count * 8))))
+    done = 0
+    try:
+        with ProcessPoolExecutor(count, initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+            for result in pool.map(function, jobs, chunksize=max(1, min(64, len(jobs) // (count * 8)))):
+                yield result
+                done += 1
+    except BrokenProcessPool:
+        for job in jobs[done:]:
+            yield _alone(function, job, dead)
+
+
+def _alone(function, job, dead: Callable[[object], object] | None):
+    """``function(job)`` in a worker of its own."""
+    try:
+        with ProcessPoolExecutor(1, initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+            return pool.submit(function, job).result()
+    except BrokenProcessPool:
+        if dead is None:
+            raise
+        return dead(job)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -626,7 +663,17 @@ def _load_job(
 
 
 def _swap_in(tmp: Path, output: Path) -> None:
-    """Replace ``output`` by the finished ``tmp`` tree, old site kept until then."""
+    """Replace ``output`` by the finished ``tmp`` tree in one step.
+
+    Where the system can exchange two names atomically (Linux's
+    ``renameat2(RENAME_EXCHANGE)``), the new site takes the old one's place
+    in one operation and the old one is removed after: there is no instant
+    without a site.  Elsewhere the old site is renamed aside first, and a
+    build killed between the two renames is put right by :func:`_recover`.
+    """
+    if output.exists() and _exchange(tmp, output):
+        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous site
+        return
     old = None
     if output.exists():
         old = output.with_name(f".{output.name}.old-{os.getpid()}")
@@ -634,6 +681,54 @@ def _swap_in(tmp: Path, output: Path) -> None:
     tmp.rename(output)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically; False where the system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+    return done
+
+
+@contextmanager
+def build_lock(output: Path) -> Iterator[None]:
+    """One build at a time into one output: a second waits for the first.
+
+    The lock is an advisory ``flock`` on a file beside the output, released
+    by the system when its holder ends, however it ends, so a killed build
+    never leaves a stale lock.
+    """
+    output.parent.mkdir(parents=True, exist_ok=True)
+    path = output.with_name(f".{output.name}.lock")
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    with open(path, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(
+                f"另一个构建正在写入 {output}，等它完成… (waiting for another build)",
+                file=sys.stderr,
+                flush=True,
+            )
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _progress(results: Iterator, total: int) -> Iterator:
@@ -693,6 +788,11 @@ def build(
     is where the site will be published (for the sitemap, feed and catalogue;
     :data:`nianbao.metadata.DEFAULT_BASE_URL` when not given).
     """
+    with build_lock(output):
+        return _build(content, output, strict, incremental, base_url)
+
+
+def _build(content: Path, output: Path, strict: bool, incremental: bool, base_url: str | None) -> Summary:
     started = time.perf_counter()
     summary = Summary(output, strict=strict)
     _recover(output)
@@ -721,7 +821,7 @@ def build(
         key = cache.parsed_key(version, relative, digest) if digest else ""
         jobs.append((path, relative, cache_dir, digest, key))
     source_keys: dict[str, str] = {}
-    for result, stages, key, hit in _progress(_map(_load_job, jobs), len(jobs)):
+    for result, stages, key, hit in _progress(_map(_load_job, jobs, _killed_loading), len(jobs)):
         summary.stages.update(stages)
         source_keys[result.source] = key
         summary.cached += hit
@@ -769,6 +869,10 @@ def build(
         summary.size, summary.files = site_size(tmp)
         summary.published = not (strict and summary.strict_failures)
         if summary.published:
+            # What the cache says of the published site is forgotten before the
+            # swap and recorded after it: a build killed in between leaves a
+            # cache that trusts nothing, never one that describes the wrong site.
+            cache.forget_written(cache.folder_for(output))
             _swap_in(tmp, output)
             if cache_dir is not None and reuse is not None:
                 summary.reused = reuse.reused

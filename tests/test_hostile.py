@@ -239,3 +239,98 @@ def test_a_reader_killed_by_the_system_costs_only_its_file():
 def test_an_encrypted_pdf_asks_for_a_password():
     with pytest.raises(ReadError, match="PDF 有密码保护"):
         read_source("secret.pdf", (ROOT / "tests" / "data" / "bad" / "encrypted.pdf").read_bytes())
+
+
+# --- builds that overlap, die, or lose a worker -------------------------------------------------------
+
+
+def _tree(folder) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_two_builds_at_once_into_one_output_both_finish(tmp_path):
+    import subprocess
+    import sys
+
+    content = _content(tmp_path)
+    for path in SEEDS.glob("*.txt"):
+        shutil.copyfile(path, content / path.name)
+    out = tmp_path / "out"
+    command = [sys.executable, str(ROOT / "build.py"), "--content", str(content), "--output", str(out)]
+    first = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    second = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    results = [p.communicate(timeout=300) for p in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], results
+    assert all(b"Traceback" not in err for _, err in results)
+    assert (out / "index.html").is_file()
+    assert not list(tmp_path.glob(".out.new-*")) and not list(tmp_path.glob(".out.old-*"))
+
+
+def test_the_swap_is_one_step(tmp_path):
+    from nianbao import site
+
+    old, new = tmp_path / "site", tmp_path / "new"
+    old.mkdir()
+    (old / "index.html").write_text("old", encoding="utf-8")
+    new.mkdir()
+    (new / "index.html").write_text("new", encoding="utf-8")
+    assert site._exchange(new, old), "renameat2(RENAME_EXCHANGE) is available on Linux"
+    assert (old / "index.html").read_text(encoding="utf-8") == "new"
+    assert (new / "index.html").read_text(encoding="utf-8") == "old"
+
+
+def test_a_build_killed_after_the_swap_never_leaves_a_stale_cache(tmp_path, monkeypatch):
+    from nianbao import cache
+
+    content = _content(tmp_path)
+    out = tmp_path / "out"
+    build(content, out)
+    first = _tree(out)
+    # An edit, and a build that dies right after its swap, before the cache records it.
+    edited = content / SEED.name
+    original, times = edited.read_bytes(), edited.stat()
+    edited.write_bytes(original.replace("伊美区".encode(), "伊美县".encode(), 1))
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # as a SIGKILL would stop it: nothing after this runs
+
+    monkeypatch.setattr(cache, "store_written", killed)
+    with pytest.raises(KeyboardInterrupt):
+        build(content, out)
+    monkeypatch.undo()
+    assert _tree(out) != first  # the killed build's site was published
+    # Back to the first content: the build must not say "nothing changed".
+    edited.write_bytes(original)
+    os.utime(edited, ns=(times.st_atime_ns, times.st_mtime_ns))  # the very same file as before
+    again = build(content, out)
+    assert not again.up_to_date
+    cold = tmp_path / "cold"
+    build(content, cold, incremental=False)
+    assert _tree(out) == _tree(cold)
+
+
+def test_a_worker_killed_by_the_system_costs_only_its_file(tmp_path, monkeypatch):
+    from nianbao import site
+
+    if site.workers() < 2:
+        pytest.skip("needs two cores for a pool of workers")
+    content = _content(tmp_path)
+    for path in SEEDS.glob("*.txt"):
+        shutil.copyfile(path, content / path.name)
+    (content / "killer.txt").write_bytes(SEED.read_bytes())
+    original = site.parse
+
+    def parse_or_die(source):
+        if source.path == "killer.txt":
+            os.kill(os.getpid(), 9)  # as the kernel's OOM killer would
+        return original(source)
+
+    monkeypatch.setattr(site, "parse", parse_or_die)
+    monkeypatch.setattr(site, "PARALLEL_MIN", 2)
+    summary = build(content, tmp_path / "out", incremental=False)
+    problems = _problems(summary)
+    assert problems["killer.txt"][0] == "killed"
+    assert "被系统终止" in problems["killer.txt"][1]
+    assert len(summary.reports) == 5
