@@ -71,6 +71,9 @@ class Report:
     reviews: dict[tuple[str, str], Cell] = field(default_factory=dict)
     proactive: dict[tuple[str, str], Cell] = field(default_factory=dict)
     prose: dict[str, str] = field(default_factory=dict)  # section code -> Markdown
+    # Another report of the same agency and year is the one counted in the
+    # portal's figures: this one's id names it ("" when this one counts).
+    duplicate_of: str = ""
     findings: list[Finding] = field(default_factory=list)
 
     def add(self, severity: Severity, code: str, message: str, **where: str) -> None:

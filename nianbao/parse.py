@@ -1151,6 +1151,8 @@ def choose_template(report: Report, index: TextIndex) -> Template:
 def parse(source: Source) -> Report:
     """A decoded source file to a report with all tables filled and resolved."""
     report = Report(report_id_for(source.path, source.meta), source.path, layout=source.layout)
+    if report.report_id == report_id_for("", source.meta) and source.meta.get("id"):
+        report.metadata_origin["id"] = "front matter"
     for warning in source.warnings:
         report.add("warning", "bad_front_matter", warning, table="report")
     read_metadata(report, source)

@@ -135,8 +135,16 @@ def _span(years: list[int]) -> str:
 # --- figures -------------------------------------------------------------------
 
 
+def counted(reports: list[Report]) -> list[Report]:
+    """The reports the portal's figures add up: one per agency and year."""
+    return [r for r in reports if not r.duplicate_of]
+
+
 def stats(reports: list[Report], agency_list: list[Agency]) -> dict[str, Any]:
-    """What the portal holds and its headline national figures."""
+    """What the portal holds and its headline national figures (a report of
+    an agency-year that has another is counted once, see :func:`counted`)."""
+    published = reports
+    reports = counted(reports)
     years = sorted({r.year for r in reports if r.year})
 
     def total(table: str, row: str, column: str = "total") -> int:
@@ -145,7 +153,7 @@ def stats(reports: list[Report], agency_list: list[Agency]) -> dict[str, Any]:
     # The national share is over the requests of every report where it is known, not a mean of shares.
     known = [p for r in reports if (p := ind.BY_CODE["granted_or_partial_share"].parts(r))]
     return {
-        "reports": len(reports),
+        "reports": len(published),
         "agencies": len(agency_list),
         "regions": len({a.region for a in agency_list if a.region}),
         "years": years,
@@ -155,7 +163,7 @@ def stats(reports: list[Report], agency_list: list[Agency]) -> dict[str, Any]:
         "reconsiderations": total("reviews", "reconsideration"),
         "lawsuits": total("reviews", "litigation_direct")
         + total("reviews", "litigation_after_reconsideration"),
-        "passing": sum(1 for r in reports if passes_arithmetic(r)),
+        "passing": sum(1 for r in published if passes_arithmetic(r)),
     }
 
 
@@ -189,7 +197,7 @@ def list_row(report: Report) -> dict[str, Any]:
 def year_charts(reports: list[Report]) -> list[dict[str, Any]]:
     """Rankings and a distribution across agencies, for each year (newest first)."""
     by_year: dict[int, list[Report]] = defaultdict(list)
-    for report in reports:
+    for report in counted(reports):
         if report.year:
             by_year[report.year].append(report)
     out = []

@@ -307,35 +307,55 @@ def _has_numbers(report: Report) -> bool:
 
 
 def _unique_ids(reports: list[Report]) -> None:
-    """Two files may yield one id (same name in two folders): keep both."""
-    seen: Counter[str] = Counter(r.report_id for r in reports)
+    """Two files may yield one id (same name in two folders): keep both.
+
+    An id given in front matter always keeps its URL; among reports whose
+    ids came from their file names, the first by path keeps it.  The others
+    get a suffix from their own path, so it does not change when files come
+    and go.
+    """
+    groups: dict[str, list[Report]] = {}
     for report in reports:
-        if seen[report.report_id] > 1:
-            old = report.report_id
+        groups.setdefault(report.report_id, []).append(report)
+    for old, group in groups.items():
+        if len(group) < 2:
+            continue
+        keeper = min(group, key=lambda r: (r.metadata_origin.get("id") != "front matter", r.source))
+        for report in group:
+            if report is keeper:
+                continue
             suffix = hashlib.sha1(report.source.encode()).hexdigest()[:6]
             report.report_id = f"{old}-{suffix}"
             report.add(
                 "warning",
                 "duplicate_id",
-                f"编号「{old}」与其他文件重复，本报告改用「{report.report_id}」",
+                f"编号「{old}」已由 {keeper.source} 使用，本报告改用「{report.report_id}」",
                 table="report",
             )
 
 
 def _flag_duplicates(reports: list[Report]) -> None:
+    """Two reports of one agency and year are both published, but only one is
+    counted in the portal's figures: the one with the fewest errors, then the
+    one with the most front matter, then the first by path."""
     by_key: dict[tuple[str, int | None], list[Report]] = {}
     for report in reports:
         by_key.setdefault((report.agency, report.year), []).append(report)
     for (agency, year), group in by_key.items():
-        if len(group) > 1 and agency:
-            for report in group:
-                others = "、".join(r.source for r in group if r is not report)
-                report.add(
-                    "warning",
-                    "duplicate_report",
-                    f"{agency}{year}年有不止一份报告（另见 {others}），都已保留",
-                    table="report",
-                )
+        if len(group) < 2 or not agency:
+            continue
+        counted = min(group, key=lambda r: (r.count("error"), -len(r.metadata_origin), r.source))
+        for report in group:
+            others = "、".join(r.source for r in group if r is not report)
+            if report is not counted:
+                report.duplicate_of = counted.report_id
+            how = "计入全国数字" if report is counted else f"不计入全国数字（计入的是 {counted.source}）"
+            report.add(
+                "warning",
+                "duplicate_report",
+                f"{agency}{year}年有不止一份报告（另见 {others}），都已保留；本报告{how}",
+                table="report",
+            )
 
 
 @dataclass

@@ -23,7 +23,7 @@ SEED = SEEDS / "002_86e56b1db52c9874.txt"
 
 def _content(tmp_path, *extra: tuple[str, bytes]):
     folder = tmp_path / "content"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     shutil.copyfile(SEED, folder / SEED.name)
     for name, data in extra:
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
@@ -334,3 +334,39 @@ def test_a_worker_killed_by_the_system_costs_only_its_file(tmp_path, monkeypatch
     assert problems["killer.txt"][0] == "killed"
     assert "被系统终止" in problems["killer.txt"][1]
     assert len(summary.reports) == 5
+
+
+# --- duplicates and ids ---------------------------------------------------------------------------
+
+
+def test_two_reports_of_one_agency_and_year_count_once(tmp_path):
+    from nianbao.portal import stats
+
+    content = _content(tmp_path, ("copy.txt", SEED.read_bytes()))
+    summary = build(content, tmp_path / "out", incremental=False)
+    assert len(summary.reports) == 2  # both published …
+    figures = stats(summary.reports, [])
+    received = summary.reports[0].value("requests", "new_received", "total")
+    assert figures["received"] == received  # … counted once, not twice
+    duplicate = next(r for r in summary.reports if r.duplicate_of)
+    assert duplicate.source == "copy.txt"  # equal reports: the first by path is the one counted
+    home = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    first_figure = home.split('<span class="figure">', 1)[1].split("</span>", 1)[0]
+    assert first_figure == f"{int(received):,}"
+
+
+def test_an_explicit_id_keeps_its_url(tmp_path):
+    text = SEED.read_bytes()
+    content = _content(tmp_path)
+    (content / "zz.txt").write_bytes(b"---\nid: 002-86e56b1db52c9874\n---\n" + text)
+    summary = build(content, tmp_path / "out", incremental=False)
+    ids = {r.source: r.report_id for r in summary.reports}
+    assert ids["zz.txt"] == "002-86e56b1db52c9874"  # the front matter's id wins …
+    assert ids[SEED.name].startswith("002-86e56b1db52c9874-")  # … the file name's id gets a suffix
+    # and the suffix does not depend on which other files exist
+    again = build(
+        _content(tmp_path / "second", ("zz.txt", b"---\nid: 002-86e56b1db52c9874\n---\n" + text)),
+        tmp_path / "o2",
+        incremental=False,
+    )
+    assert {r.source: r.report_id for r in again.reports} == ids
