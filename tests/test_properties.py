@@ -100,7 +100,11 @@ def test_mutated_real_reports_never_raise_and_invent_no_number(text):
 
 
 @PROPERTIES
-@given(mutated_seed(), st.sampled_from(["utf-8", "gb18030", "utf-16"]), st.sampled_from(["\n", "\r\n", "\r"]))
+@given(
+    mutated_seed(),
+    st.sampled_from(["utf-8", "gb18030", "utf-16", "utf-16-le", "utf-16-be"]),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+)
 def test_encodings_and_line_ends_do_not_change_the_numbers(text, encoding, newline):
     plain = _read_and_parse("a.txt", text.encode("utf-8"))
     other = _read_and_parse("a.txt", text.replace("\n", newline).encode(encoding, errors="replace"))
@@ -123,3 +127,94 @@ def test_the_property_catches_an_invented_number():
     report.requests[("granted", "total")] = Cell.printed(987654321)
     with pytest.raises(AssertionError):
         _published_numbers_are_in_the_source(report, text)
+
+
+# --- hostile content, inherited by every format ------------------------------------------------------------
+
+
+@st.composite
+def mutated_crawler_text(draw):
+    """A seed as a crawler saves its web page (cells glued), with random edits."""
+    import json
+
+    from conftest import EXPECTED
+    from formatkit import report_crawler_text
+
+    path = draw(st.sampled_from(sorted(EXPECTED.glob("*.json"))))
+    text = report_crawler_text(json.loads(path.read_text(encoding="utf-8")), draw(st.booleans()))
+    for _ in range(draw(st.integers(0, 6))):
+        at = draw(st.integers(0, len(text)))
+        edit = draw(st.sampled_from(["insert", "delete", "digits"]))
+        if edit == "insert":
+            text = text[:at] + draw(st.text(alphabet=ALPHABET, max_size=12)) + text[at:]
+        elif edit == "delete":
+            text = text[:at] + text[at + draw(st.integers(1, 12)) :]
+        else:
+            text = text[:at] + str(draw(st.integers(0, 10**9))) + text[at:]
+    return text
+
+
+@PROPERTIES
+@given(mutated_crawler_text())
+def test_mutated_crawler_text_never_raises_and_invents_no_number(text):
+    report = _read_and_parse("page.txt", text.encode("utf-8"))
+    if report is not None:
+        _published_numbers_are_in_the_source(report, text)
+
+
+YAML_PIECES = st.sampled_from(
+    [
+        "agency: ",
+        "year: ",
+        "id: ",
+        "&a ",
+        "*a",
+        "[",
+        "]",
+        "{",
+        "}",
+        ", ",
+        "\n",
+        "'",
+        '"',
+        "!!python/object ",
+        "2022",
+        "某局",
+        "- ",
+    ]
+)
+
+
+@PROPERTIES
+@given(st.lists(YAML_PIECES, max_size=60))
+def test_any_front_matter_is_read_or_refused_quickly_and_never_raises(pieces):
+    import time
+
+    text = "---\n" + "".join(pieces) + "\n---\n" + SEED_TEXTS[2]
+    started = time.perf_counter()
+    report = _read_and_parse("fm.txt", text.encode("utf-8"))
+    assert time.perf_counter() - started < 5
+    assert report is not None  # front matter never costs the report
+
+
+@PROPERTIES
+@given(st.text(max_size=40))
+def test_no_published_text_cell_can_start_a_formula(name):
+    import csv
+    import io
+
+    from nianbao.model import FORMULA_START
+    from nianbao.package import to_csv
+
+    row = {"report_id": "r-1", "agency": name or "x", "year": 2022, "template": "2021", "source": name or "x"}
+    row |= {
+        "level": "unknown",
+        "kind": "other",
+        "title": name,
+        "region": name,
+        "errors": 0,
+        "warnings": 0,
+        "infos": 0,
+    }
+    for cells in csv.reader(io.StringIO(to_csv("reports", [row]), newline="")):
+        assert not any(cell.startswith(FORMULA_START) for cell in cells)
