@@ -370,3 +370,39 @@ def test_an_explicit_id_keeps_its_url(tmp_path):
         incremental=False,
     )
     assert {r.source: r.report_id for r in again.reports} == ids
+
+
+def _pdf_with_stream(content: bytes) -> bytes:
+    """A one-page PDF whose page content is ``content``, Flate-compressed."""
+    import zlib
+
+    stream = zlib.compress(content, 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_a_pdf_compression_bomb_is_refused_before_it_is_opened():
+    data = _pdf_with_stream(b" " * (300 * 1024 * 1024))
+    assert len(data) < 1024 * 1024  # under a megabyte on disk, 300 MB inflated
+    started = time.perf_counter()
+    with pytest.raises(ReadError, match="可能是压缩炸弹，已拒绝"):
+        read_source("bomb.pdf", data)
+    assert time.perf_counter() - started < 10
+
+
+def test_a_small_pdf_of_the_same_make_is_still_read_as_what_it_is():
+    with pytest.raises(ReadError, match="需要先 OCR"):  # a page with no text: measured, then read
+        read_source("blank.pdf", _pdf_with_stream(b"0 0 m 10 10 l S"))

@@ -18,6 +18,7 @@ import select
 import signal
 import time
 import zipfile
+import zlib
 from collections.abc import Callable
 
 from ..read import ReadError
@@ -30,8 +31,10 @@ MAX_DOCX_ENTRIES = 2000
 MAX_DOCX_ELEMENTS = 200_000
 # An HTML page's tags (a report page has a few thousand).
 MAX_HTML_TAGS = 200_000
-# A PDF report has a few dozen pages.
+# A PDF report has a few dozen pages, whose compressed streams inflate to a
+# few megabytes (fonts and pictures included).
 MAX_PDF_PAGES = 500
+MAX_PDF_INFLATED = 256 * 1024 * 1024
 # Every converter, in its child process.
 MAX_SECONDS = 60
 MAX_MEMORY = 1536 * 1024 * 1024
@@ -82,6 +85,39 @@ def check_html(data: bytes) -> None:
 def check_pdf_pages(count: int) -> None:
     if count > MAX_PDF_PAGES:
         raise ReadError(f"PDF 有 {count} 页（上限 {MAX_PDF_PAGES}），不像一份年报，已拒绝")
+
+
+_STREAM = re.compile(rb"stream\r?\n")
+
+
+def check_pdf_streams(data: bytes) -> None:
+    """Refuse a PDF whose compressed (Flate) streams would inflate past
+    :data:`MAX_PDF_INFLATED`, measured before any PDF library sees it.
+
+    Each stream is inflated in bounded steps and its output counted, never
+    kept, so a 0.5 MB file that would expand to gigabytes costs a few
+    megabytes of memory here and is refused.
+    """
+    total = 0
+    for m in _STREAM.finditer(data):
+        inflater = zlib.decompressobj()
+        chunk = data[m.end() : m.end() + (1 << 16)]
+        at = m.end()
+        try:
+            while chunk and not inflater.eof:
+                out = inflater.decompress(chunk, 1 << 20)
+                total += len(out)
+                while inflater.unconsumed_tail and total <= MAX_PDF_INFLATED:
+                    out = inflater.decompress(inflater.unconsumed_tail, 1 << 20)
+                    total += len(out)
+                if total > MAX_PDF_INFLATED:
+                    raise ReadError(
+                        f"PDF 的压缩内容解压后超过 {MAX_PDF_INFLATED // 1024 // 1024} MB，可能是压缩炸弹，已拒绝"
+                    )
+                at += len(chunk)
+                chunk = data[at : at + (1 << 16)]
+        except zlib.error:
+            continue  # not Flate (a picture, or plain): not ours to measure
 
 
 def encrypted_pdf(data: bytes) -> bool:
@@ -190,4 +226,4 @@ def _parent(pid: int, pipe: int) -> str:
     raise RuntimeError(value)  # a bug in a converter: load() names the file and asks for a report
 
 
-__all__ = ["check_docx", "check_html", "check_pdf_pages", "encrypted_pdf", "run_limited"]
+__all__ = ["check_docx", "check_html", "check_pdf_pages", "check_pdf_streams", "encrypted_pdf", "run_limited"]

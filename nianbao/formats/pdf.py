@@ -18,7 +18,7 @@ import re
 
 from ..read import ReadError
 from .grid import to_lines
-from .limits import PASSWORD, check_pdf_pages, encrypted_pdf
+from .limits import PASSWORD, check_pdf_pages, check_pdf_streams, encrypted_pdf
 
 # Below this many characters per page a PDF is a scan with a stray caption.
 MIN_CHARS_PER_PAGE = 20
@@ -29,6 +29,7 @@ def to_text(data: bytes) -> str:
     import pdfplumber  # imported here so text-only builds never load it
     from pdfminer.pdfparser import PDFSyntaxError
 
+    check_pdf_streams(data)
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages = list(pdf.pages)
