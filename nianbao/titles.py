@@ -75,7 +75,7 @@ def find_title(lines: Sequence[str]) -> tuple[str, int | None, str]:
     lines.  A title with no name in it takes the line above (reports that
     print the agency on a line of its own).
     """
-    heads = [(ln.strip(), clean(ln)) for ln in lines[:80] if ln.strip()][:30]
+    heads = [(re.sub(r"^\s*#+\s*", "", ln).strip(), clean(ln)) for ln in lines[:80] if ln.strip()][:30]
     for joined in (False, True):
         for i, (raw, line) in enumerate(heads):
             if joined:

@@ -211,7 +211,8 @@ def test_a_rebuild_replaces_the_site_and_leaves_nothing_of_removed_reports(tmp_p
     (content / f"{first[0].replace('-', '_')}.txt").unlink()
     build(content, out)
     assert sorted(p.name for p in (out / "reports").iterdir()) == first[1:]
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".out.cache"]  # only the cache
+    hidden = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("."))
+    assert hidden == [".out.cache", ".out.lock"]  # only the cache and the lock
 
 
 def test_command_line_builds_and_prints_its_summary(raw_seed_folder, tmp_path):
