@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from nianbao.config import Config, ConfigError
 from nianbao.site import build
 
 
@@ -29,9 +30,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--base-url",
-        default=os.environ.get("NIANBAO_BASE_URL"),
+        default=None,
         help="站点发布的网址，用于 sitemap、订阅源和数据目录中的绝对链接"
         "（默认取环境变量 NIANBAO_BASE_URL，再默认 http://localhost:8000/）",
+    )
+    parser.add_argument(
+        "--repository",
+        default=None,
+        help="构建站点的代码库地址（https），用于“报告错误”链接（默认取环境变量 NIANBAO_REPOSITORY）",
     )
     args = parser.parse_args(argv)
     if not args.content.is_dir():
@@ -43,9 +49,14 @@ def main(argv: list[str] | None = None) -> int:
     ):
         print(f"错误：输出目录 {args.output} 不能是报告目录或在报告目录之内", file=sys.stderr)
         return 2
-    summary = build(
-        args.content, args.output, strict=args.strict, incremental=not args.no_cache, base_url=args.base_url
-    )
+    try:
+        settings = Config.make(
+            args.base_url, repository=args.repository, strict=args.strict, incremental=not args.no_cache
+        )
+    except ConfigError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    summary = build(args.content, args.output, settings)
     try:
         print("\n".join(summary.lines()), flush=True)
     except BrokenPipeError:  # the reader of the summary went away (| head): the site is built all the same

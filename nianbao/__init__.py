@@ -1,29 +1,38 @@
 """nianbao (年报): China's government information disclosure annual reports as
 checked, open data.
 
-The pipeline, one module per step::
+The pipeline, one package per stage, each importing only from the stages
+below it and from the foundation::
 
-    read     content file -> text, front matter, tokens       (nianbao.read)
-    parse    tokens -> the template's tables and prose        (nianbao.parse)
-    check    the template's arithmetic, as findings           (nianbao.check, .crosscheck)
-    package  Frictionless data packages and CSV               (nianbao.package)
-             workbooks, JSON, zips                            (nianbao.downloads, .xlsx)
-    render   Jinja pages, SVG charts                          (nianbao.render, .charts)
-    portal   pages and files about many reports, catalogue    (nianbao.portal, .metadata)
-    site     all of the above for a folder, into site/        (nianbao.site)
+    read     content file -> text, front matter, tokens      (nianbao.read)
+    parse    tokens -> the template's tables and prose       (nianbao.parse)
+    check    the template's arithmetic, as findings          (nianbao.check)
+    publish  packages, downloads, pages, feeds, search       (nianbao.publish)
+    site     the stages in order over a folder, into site/   (nianbao.site)
 
-Derived indicators (nianbao.indicators), agencies (nianbao.catalog), the
-data's changelog (nianbao.history) and English labels (nianbao.i18n) are
-defined once and used by every step that needs them.
-
-The template itself (rows, columns, codes, labels) is data, in
-:mod:`nianbao.template`.
+The foundation under them: the template as data (nianbao.template), the
+objects that flow (nianbao.model), one configuration (nianbao.config), one
+URL scheme (nianbao.urls), text helpers (nianbao.text), the template's
+equations as a solver (nianbao.arithmetic), agencies (nianbao.catalog),
+indicators (nianbao.indicators) and English labels (nianbao.i18n).
 """
 
 from .check import check
+from .config import Config
 from .model import Cell, Finding, Problem, Report
 from .parse import parse
 from .read import read_source
 from .site import Summary, build
 
-__all__ = ["Cell", "Finding", "Problem", "Report", "Summary", "build", "check", "parse", "read_source"]
+__all__ = [
+    "Cell",
+    "Config",
+    "Finding",
+    "Problem",
+    "Report",
+    "Summary",
+    "build",
+    "check",
+    "parse",
+    "read_source",
+]

@@ -26,10 +26,11 @@ import pickle
 import shutil
 from pathlib import Path
 
-from .files import Refused, read_regular
+from .config import SCHEMA_DIR, TEMPLATE_DIR
+from .read import Refused, read_regular
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-SHAPING = (PACKAGE_DIR, PACKAGE_DIR.parent / "templates", PACKAGE_DIR.parent / "schemas")
+SHAPING = (PACKAGE_DIR, TEMPLATE_DIR, SCHEMA_DIR)
 
 
 def code_version() -> str:

@@ -14,14 +14,12 @@ permalink never changes when more reports arrive.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .crosscheck import agency_keys
 from .model import Report
+from .urls import agency_slug
 
 # Levels of government, from the top; codes are the data's, labels the pages'.
 LEVELS = {
@@ -120,19 +118,6 @@ def facets(report: Report) -> dict[str, str]:
     return {"region": region_of(report), "level": level_of(report.agency), "kind": kind_of(report.agency)}
 
 
-def slug(name: str) -> str:
-    """A readable, stable URL segment for an agency: its own name when it is
-    plain letters, digits and Chinese; otherwise (or when empty) those
-    characters plus a hash of the full name, so no two names share a slug and
-    nothing in a name can reach a path."""
-    text = unicodedata.normalize("NFKC", name)
-    kept = re.sub(rf"[^{_CJK}A-Za-z0-9]+", "-", text).strip("-")[:40].lower()
-    if kept and kept == text.lower() and not kept.isdigit():
-        return kept
-    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
-    return f"{kept}-{digest}" if kept else f"agency-{digest}"
-
-
 @dataclass
 class Agency:
     """One body and every report it published, oldest first."""
@@ -167,5 +152,25 @@ def agencies(reports: list[Report]) -> list[Agency]:
         group.sort(key=lambda r: (r.year or 0, r.report_id))
         longest = max(group, key=lambda r: len(r.agency)).agency  # carries the most places
         region = next((r.region for r in reversed(group) if r.region), "") or "".join(places(longest))
-        out.append(Agency(name, slug(name), level_of(longest), kind_of(name), region, group))
+        out.append(Agency(name, agency_slug(name), level_of(longest), kind_of(name), region, group))
     return sorted(out, key=lambda a: a.name)
+
+
+# A name that starts with a smaller region ("洪泽区…" under 淮安市): not counted
+# as the region's own department, because whether a region-wide count covers
+# the governments below it varies from report to report.
+SUB_REGION = re.compile(r"^[\u4e00-\u9fff]{1,5}?[市区县旗州盟]")
+
+
+def agency_keys(agencies: list[str]) -> dict[str, str]:
+    """Names of one agency across years: "淮安市洪泽区人民政府" one year and
+    "洪泽区人民政府" the next are one body, keyed by the shorter name, which
+    must itself start with a region ("洪泽区…"), so "信访局" alone never
+    joins every 信访局."""
+    names = sorted(set(agencies), key=len)
+    keys: dict[str, str] = {}
+    for name in names:
+        keys[name] = next(
+            (k for k in names if len(k) < len(name) and name.endswith(k) and SUB_REGION.match(k)), name
+        )
+    return {name: keys[key] for name, key in keys.items()}

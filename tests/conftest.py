@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.score import matches  # noqa: F401 - the tests' rule for expected cells
 from nianbao.site import build
+from tools.score import matches  # noqa: F401 - the tests' rule for expected cells
 
 HERE = Path(__file__).resolve().parent
 SEEDS = HERE / "data" / "seeds"

@@ -12,9 +12,9 @@ from __future__ import annotations
 import html
 import io
 
-from nianbao.render import request_layout
-from nianbao.score import PROACTIVE_KEYS
+from nianbao.publish.render import request_layout
 from nianbao.template import TEMPLATES
+from tools.score import PROACTIVE_KEYS
 
 OTHER_ITEMS = ("other_no_correction", "other_fee_unpaid", "other_other")
 

@@ -7,6 +7,7 @@ one way, or not a report at all); the large ones are made here.
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 
@@ -199,7 +200,7 @@ def test_a_placeholder_is_null_with_a_finding(mark):
     assert "derived_value" in codes(report)  # the arithmetic forces 0, and says so
 
 
-def test_two_files_whose_names_make_the_same_id_both_keep_a_page(tmp_path):
+def test_ids_of_chinese_names_are_stable_and_distinct(tmp_path):
     content = tmp_path / "content"
     (content / "a").mkdir(parents=True)
     (content / "b").mkdir()
@@ -208,7 +209,29 @@ def test_two_files_whose_names_make_the_same_id_both_keep_a_page(tmp_path):
     (content / "b" / "年报_2021.txt").write_bytes(text)
     summary = build(content, tmp_path / "site")
     ids = sorted(r.report_id for r in summary.reports)
-    assert len(set(ids)) == 2 and all(i.startswith("2021") for i in ids)
-    assert all("duplicate_id" in codes(r) for r in summary.reports if r.report_id != "2021")
+    # Two names that differ only in what an ASCII slug drops keep different ids,
+    # each from its own name: no file's id depends on which others exist.
+    assert len(set(ids)) == 2 and all(re.fullmatch(r"2021-[0-9a-f]{8}", i) for i in ids)
+    assert not any("duplicate_id" in codes(r) for r in summary.reports)
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "年报 2021.txt").write_bytes(text)
+    assert build(alone, tmp_path / "site2").reports[0].report_id in ids
+
+
+def test_two_files_of_one_name_in_two_folders_both_keep_a_page(tmp_path):
+    content = tmp_path / "content"
+    (content / "a").mkdir(parents=True)
+    (content / "b").mkdir()
+    text = (SEEDS / f"{SEED}.txt").read_bytes()
+    (content / "a" / "report-2021.txt").write_bytes(text)
+    (content / "b" / "report-2021.txt").write_bytes(text)
+    summary = build(content, tmp_path / "site")
+    ids = sorted(r.report_id for r in summary.reports)
+    assert ids[0] == "report-2021" and ids[1].startswith("report-2021-")
+    assert ["duplicate_id" in codes(r) for r in sorted(summary.reports, key=lambda r: r.report_id)] == [
+        False,
+        True,
+    ]
     for report_id in ids:
         assert (tmp_path / "site" / "reports" / report_id / "index.html").is_file()

@@ -13,9 +13,9 @@ import yaml
 from conftest import ROOT, SEED_NAMES, SEEDS, expected, matches
 from sitekit import broken_links
 
+from nianbao.publish.validate import validate_package as validate
 from nianbao.site import build
 from nianbao.template import TEMPLATE_2021 as T
-from nianbao.validate import validate_package as validate
 
 
 def read_csv(path: Path) -> list[dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reportkit import GOOD, report_text
 
-from nianbao.crosscheck import agency_keys
+from nianbao.catalog import agency_keys
 from nianbao.site import build
 
 

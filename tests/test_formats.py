@@ -14,11 +14,10 @@ import pytest
 from conftest import EXPECTED, ROOT, SEED_NAMES
 from formatkit import report_docx, report_html
 
-from nianbao.formats import docx, html, pdf
-from nianbao.formats.grid import expand, to_lines
-from nianbao.read import ReadError, read_source
-from nianbao.score import score
+from nianbao.read import ReadError, docx, html, pdf, read_source
+from nianbao.read.grid import expand, to_lines
 from nianbao.site import build
+from tools.score import score
 
 FORMATS = ROOT / "tests" / "data" / "formats"
 CORPUS = ROOT.parent / "shared" / "corpus"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from nianbao.generate import LAYOUTS, generate
 from nianbao.site import build
 from nianbao.template import TEMPLATE_2021 as T
+from tools.generate import LAYOUTS, generate
 
 
 def test_the_same_seed_gives_the_same_files(tmp_path):

@@ -14,8 +14,10 @@ import pytest
 from conftest import ROOT, SEEDS, expected
 from formatkit import report_html
 
-from nianbao.formats import limits
-from nianbao.read import ReadError, read_source, split_front_matter
+from nianbao import config
+from nianbao.output import exchange
+from nianbao.read import ReadError, limits, read_source
+from nianbao.read.frontmatter import split_front_matter
 from nianbao.site import build
 
 SEED = SEEDS / "002_86e56b1db52c9874.txt"
@@ -196,7 +198,7 @@ def test_an_html_page_of_a_million_tags_is_refused_unread():
 
 
 def test_a_pdf_of_too_many_pages_is_refused(monkeypatch):
-    monkeypatch.setattr(limits, "MAX_PDF_PAGES", 2)
+    monkeypatch.setattr(config, "LIMITS", config.Limits(pdf_pages=2))
     data = (ROOT / "tests" / "data" / "formats" / "002_86e56b1db52c9874.pdf").read_bytes()
     with pytest.raises(ReadError, match="页（上限 2），不像一份年报"):
         read_source("long.pdf", data)
@@ -224,7 +226,7 @@ def test_a_reader_that_exhausts_memory_costs_only_its_file():
 
 
 def test_a_reader_that_runs_too_long_is_stopped(monkeypatch):
-    monkeypatch.setattr(limits, "MAX_SECONDS", 1)
+    monkeypatch.setattr(config, "LIMITS", config.Limits(seconds=1))
     started = time.perf_counter()
     with pytest.raises(ReadError, match="已放弃"):
         limits.run_limited(_slow, b"")
@@ -269,14 +271,12 @@ def test_two_builds_at_once_into_one_output_both_finish(tmp_path):
 
 
 def test_the_swap_is_one_step(tmp_path):
-    from nianbao import site
-
     old, new = tmp_path / "site", tmp_path / "new"
     old.mkdir()
     (old / "index.html").write_text("old", encoding="utf-8")
     new.mkdir()
     (new / "index.html").write_text("new", encoding="utf-8")
-    assert site._exchange(new, old), "renameat2(RENAME_EXCHANGE) is available on Linux"
+    assert exchange(new, old), "renameat2(RENAME_EXCHANGE) is available on Linux"
     assert (old / "index.html").read_text(encoding="utf-8") == "new"
     assert (new / "index.html").read_text(encoding="utf-8") == "old"
 
@@ -312,9 +312,9 @@ def test_a_build_killed_after_the_swap_never_leaves_a_stale_cache(tmp_path, monk
 
 
 def test_a_worker_killed_by_the_system_costs_only_its_file(tmp_path, monkeypatch):
-    from nianbao import site
+    from nianbao import site, workers
 
-    if site.workers() < 2:
+    if workers.workers() < 2:
         pytest.skip("needs two cores for a pool of workers")
     content = _content(tmp_path)
     for path in SEEDS.glob("*.txt"):
@@ -328,8 +328,7 @@ def test_a_worker_killed_by_the_system_costs_only_its_file(tmp_path, monkeypatch
         return original(source)
 
     monkeypatch.setattr(site, "parse", parse_or_die)
-    monkeypatch.setattr(site, "PARALLEL_MIN", 2)
-    summary = build(content, tmp_path / "out", incremental=False)
+    summary = build(content, tmp_path / "out", config.Config(incremental=False, parallel_min=2))
     problems = _problems(summary)
     assert problems["killer.txt"][0] == "killed"
     assert "被系统终止" in problems["killer.txt"][1]
@@ -340,7 +339,7 @@ def test_a_worker_killed_by_the_system_costs_only_its_file(tmp_path, monkeypatch
 
 
 def test_two_reports_of_one_agency_and_year_count_once(tmp_path):
-    from nianbao.portal import stats
+    from nianbao.publish.portal import stats
 
     content = _content(tmp_path, ("copy.txt", SEED.read_bytes()))
     summary = build(content, tmp_path / "out", incremental=False)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from nianbao import cache
-from nianbao.generate import generate
 from nianbao.site import build
+from tools.generate import generate
 
 
 def _tree(folder: Path) -> dict[str, str]:

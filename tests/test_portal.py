@@ -18,14 +18,16 @@ import pytest
 from conftest import SEEDS, expected, matches
 
 from nianbao import indicators as ind
-from nianbao.catalog import agencies, kind_of, level_of, places, slug
+from nianbao.catalog import agencies, kind_of, level_of, places
 from nianbao.check import CHECK_NAMES
 from nianbao.i18n import CHECKS_EN, EN
 from nianbao.model import Cell, Report
-from nianbao.site import build, size_line
+from nianbao.publish.validate import validate_package
+from nianbao.site import build
+from nianbao.summary import size_line
 from nianbao.template import TEMPLATE_2021 as T
 from nianbao.template import TEMPLATES
-from nianbao.validate import validate_package
+from nianbao.urls import agency_slug as slug
 
 SEED = "002_86e56b1db52c9874"  # 伊美区人民政府 2021
 SEED_ID = SEED.replace("_", "-")

@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nianbao import check, parse, read_source
-from nianbao.read import ReadError, normalise
+from nianbao.read import ReadError
+from nianbao.text import normalise
 
 SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
 PROPERTIES = settings(
@@ -204,7 +205,7 @@ def test_no_published_text_cell_can_start_a_formula(name):
     import io
 
     from nianbao.model import FORMULA_START
-    from nianbao.package import to_csv
+    from nianbao.publish.package import to_csv
 
     row = {"report_id": "r-1", "agency": name or "x", "year": 2022, "template": "2021", "source": name or "x"}
     row |= {

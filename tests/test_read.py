@@ -4,7 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from nianbao.read import ReadError, decode, parse_number, read_source, split_front_matter, tokenize
+from nianbao.read import ReadError, parse_number, read_source, tokenize
+from nianbao.read.decode import decode
+from nianbao.read.frontmatter import split_front_matter
 
 REPORT = "一、总体情况\n本年新收 5"
 

@@ -15,7 +15,8 @@ import pytest
 from conftest import SEEDS
 from sitekit import broken_links
 
-from nianbao import package, render, site
+from nianbao import site
+from nianbao.publish import package, render
 from nianbao.site import build
 
 VICTIM = "002_86e56b1db52c9874"  # the seed whose processing is made to fail

@@ -6,7 +6,7 @@ import re
 import pytest
 from conftest import ROOT
 
-from nianbao.package import SchemaViolation, to_csv
+from nianbao.publish.package import SchemaViolation, to_csv
 from nianbao.template import OUTCOMES, PROCEEDINGS, TEMPLATES
 from nianbao.template import TEMPLATE_2021 as T
 

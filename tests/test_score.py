@@ -4,7 +4,7 @@ import shutil
 
 from conftest import EXPECTED
 
-from nianbao.score import main, score
+from tools.score import main, score
 
 
 def test_the_seed_site_scores_every_cell_exact(seed_site):

@@ -4,8 +4,8 @@ import pytest
 from conftest import SEED_NAMES, SEEDS, expected, matches
 
 from nianbao import parse, read_source
-from nianbao.score import expected_cells
 from nianbao.template import TEMPLATE_2021 as T
+from tools.score import expected_cells
 
 
 def parsed(name):

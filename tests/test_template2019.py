@@ -9,9 +9,9 @@ from conftest import ROOT
 from formatkit import report_docx, report_html
 from reportkit import GOOD, codes, parse_text, report_text
 
-from nianbao.score import score
 from nianbao.site import build
 from nianbao.template import TEMPLATE_2019
+from tools.score import score
 
 FOLDER = ROOT / "tests" / "data" / "template2019"
 EXPECTED = json.loads((FOLDER / "dongan-2019.json").read_text(encoding="utf-8"))

@@ -6,8 +6,8 @@ import shutil
 
 from conftest import SEEDS
 
+from nianbao.publish.validate import check_keys, validate_changed, validate_package
 from nianbao.site import build
-from nianbao.validate import check_keys, validate_changed, validate_package
 
 
 def _site(tmp_path):
@@ -75,7 +75,7 @@ def test_check_keys_on_tables_in_memory():
 
 
 def test_a_rebuild_validates_only_what_changed(tmp_path, monkeypatch):
-    import nianbao.site
+    import nianbao.publish.site
 
     _site(tmp_path)
     calls = []
@@ -84,7 +84,7 @@ def test_a_rebuild_validates_only_what_changed(tmp_path, monkeypatch):
         calls.append(set(unchanged))
         return validate_changed(descriptor, unchanged)
 
-    monkeypatch.setattr(nianbao.site, "validate_changed", recording)
+    monkeypatch.setattr(nianbao.publish.site, "validate_changed", recording)
     content = tmp_path / "content"
     edited = sorted(content.iterdir())[0]
     edited.write_bytes(

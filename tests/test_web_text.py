@@ -20,10 +20,13 @@ from formatkit import report_crawler_text
 from reportkit import codes
 
 from nianbao.parse import parse
-from nianbao.read import read_source, split_header, unglue
-from nianbao.score import score
-from nianbao.site import build, discover
-from nianbao.titles import find_title, name_from_path, year_in_name
+from nianbao.parse.titles import find_title, name_from_path, year_in_name
+from nianbao.read import read_source
+from nianbao.read.folder import discover
+from nianbao.read.frontmatter import split_header
+from nianbao.read.tokens import unglue
+from nianbao.site import build
+from tools.score import score
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 WEB = CORPUS / "web"

@@ -1,11 +1,11 @@
 """Score the real reports of ../shared/corpus, one kind of source at a time.
 
-    python tools/score_corpus.py [CORPUS]
+    python -m tools.score_corpus [CORPUS]
 
 Each kind (a folder's files of one form: crawler text, saved web pages,
 Markdown, official PDFs, their text) is copied into a fresh content folder,
 built, and scored against the folder's ``expected/`` values with
-:mod:`nianbao.score`.  Prints, per kind: reports, cells exact, wrong with a
+:mod:`tools.score`.  Prints, per kind: reports, cells exact, wrong with a
 finding, wrong without a finding (which must be 0), and wrong metadata.
 A .txt and an .html of the same name are one report in two forms, so they
 are built apart.
@@ -19,8 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from nianbao.score import score
 from nianbao.site import build
+from tools.score import score
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = {

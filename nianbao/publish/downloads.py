@@ -1,0 +1,285 @@
+"""Step 4b: the other shapes of the data people download.
+
+Besides the Frictionless CSV packages (:mod:`nianbao.package`), every report,
+every agency and the whole portal is published as
+
+- an Excel workbook with Chinese labels, one sheet per table, table 三 in the
+  official 25 x 7 layout with its merged label cells;
+- JSON: one document per report (a static API, indexed by ``api/index.json``);
+- one reproducible ``.zip`` of the package, the workbook and a ``SHA256SUMS``
+  file, so a citation can name the exact bytes it used.
+
+All of them are built from the same rows as the CSV files, so they cannot
+disagree with them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from typing import Any
+
+from .. import indicators as ind
+from ..catalog import KINDS, LEVELS, facets
+from ..i18n import SEVERITY
+from ..model import Problem, Report
+from ..template import SECTIONS, TEMPLATES, request_layout
+from .package import quality_rows
+from .xlsx import MAX_ROWS, Sheet, workbook, zip_bytes
+
+
+def plain(value: Any) -> Any:
+    """A number as JSON and Excel want it: Decimal amounts become int or float."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+# --- JSON --------------------------------------------------------------------
+
+
+def _grid(cells: dict[tuple[str, str], Any]) -> tuple[dict, dict]:
+    values: dict[str, dict[str, Any]] = {}
+    status: dict[str, dict[str, str]] = {}
+    for (row, column), cell in cells.items():
+        values.setdefault(row, {})[column] = plain(cell.value)
+        if cell.status != "printed":
+            status.setdefault(row, {})[column] = cell.status
+    return values, status
+
+
+def report_document(report: Report, files: dict[str, str]) -> dict[str, Any]:
+    """Everything known about one report, as one JSON document.
+
+    ``files``: what else is published for it (kind -> path from the site root)."""
+    tables, status = {}, {}
+    for name in ("requests", "reviews", "proactive"):
+        tables[name], status[name] = _grid(report.table(name))
+    return {
+        "report_id": report.report_id,
+        **summary_fields(report),
+        "title": report.title,
+        "template": report.template,
+        "source": report.source,
+        "layout": report.layout,
+        "tables": tables,
+        "status": status,  # only the cells not printed as numbers: derived, blank, placeholder...
+        "indicators": ind.indicators(report),
+        "prose": {SECTIONS[code]: text for code, text in report.prose.items()},
+        "findings": [
+            {k: v for k, v in row.items() if k not in ("report_id", "source")} for row in quality_rows(report)
+        ],
+        "files": files,
+    }
+
+
+def summary_fields(report: Report) -> dict[str, Any]:
+    """The fields the index, the list's filters and the feeds share."""
+    return {
+        "agency": report.agency,
+        "year": report.year,
+        **facets(report),
+        "errors": report.count("error"),
+        "warnings": report.count("warning"),
+    }
+
+
+# --- workbooks ---------------------------------------------------------------
+
+
+def official_requests_sheet(report: Report, name: str = "表三 申请处理") -> Sheet:
+    """Table 三 as the template prints it: 3 label columns, then 7 applicant columns."""
+    template = TEMPLATES[report.template]
+    rows = template.rows_for({row for row, _ in report.requests})
+    applicants = template.applicants
+    sheet = Sheet(name, header_rows=2, widths={0: 10, 1: 14, 2: 34})
+    top: list[Any] = ["申请人情况", None, None]
+    sub: list[Any] = [None, None, None]
+    for column in applicants:
+        top.append(column.group or column.label)
+        sub.append(column.label if column.group else None)
+    sheet.rows += [top, sub]
+    sheet.merges.append((0, 0, 2, 3))
+    col = 3
+    while col < 3 + len(applicants):
+        group = applicants[col - 3].group
+        width = sum(1 for c in applicants if group and c.group == group) or 1
+        sheet.merges.append((0, col, 1, width) if group else (0, col, 2, 1))
+        col += width
+    for r, (row, labels) in enumerate(zip(rows, request_layout(rows), strict=True), start=2):
+        line: list[Any] = [None, None, None]
+        end = 3  # label cells end at the third column: place them from the right
+        for cell in reversed(labels):
+            end -= cell["colspan"]
+            line[end] = cell["text"]
+            if cell["rowspan"] > 1 or cell["colspan"] > 1:
+                sheet.merges.append((r, end, cell["rowspan"], cell["colspan"]))
+        line += [plain(report.requests[(row.code, c.code)].value) for c in applicants]
+        sheet.rows.append(line)
+    return sheet
+
+
+def report_workbook(report: Report) -> bytes:
+    template = TEMPLATES[report.template]
+    about = Sheet("报告", widths={0: 16, 1: 60})
+    where = facets(report)
+    about.rows += [
+        ["项目", "内容"],
+        ["报告编号", report.report_id],
+        ["机构", report.agency],
+        ["年度", report.year],
+        ["地区", where["region"]],
+        ["行政层级", LEVELS[where["level"]][0]],
+        ["机构类型", KINDS[where["kind"]][0]],
+        ["模板", f"{template.title}（{report.template}）"],
+        ["源文件", report.source],
+        [
+            "错误 / 警告 / 提示",
+            f"{report.count('error')} / {report.count('warning')} / {report.count('info')}",
+        ],
+        ["说明", "空白格表示原报告没有数字（不是 0）；推算值与问题见“问题”表。数据由 nianbao 解析。"],
+    ]
+    sheets = [
+        about,
+        proactive_sheet([report]),
+        official_requests_sheet(report),
+        reviews_sheet([report]),
+        indicators_sheet([report]),
+        findings_sheet([report], []),
+    ]
+    return workbook(sheets, report.title or f"{report.agency}{report.year}")
+
+
+def _keys(report: Report) -> list[Any]:
+    return [report.report_id, report.agency, report.year]
+
+
+_KEY_HEAD = ["报告编号", "机构", "年度"]
+
+
+def proactive_sheet(reports: list[Report]) -> Sheet:
+    sheet = Sheet("表二 主动公开", widths={1: 24, 3: 24, 4: 18})
+    sheet.rows.append([*_KEY_HEAD, "信息内容", "指标", "数值"])
+    for report in reports:
+        template = TEMPLATES[report.template]
+        for item in template.proactive:
+            for measure in item.measures:
+                cell = report.proactive.get((item.code, measure))
+                value = plain(cell.value) if cell else None
+                sheet.rows.append([*_keys(report), item.label, template.measures[measure], value])
+    return sheet
+
+
+def reviews_sheet(reports: list[Report]) -> Sheet:
+    template = TEMPLATES["2021"]
+    sheet = Sheet("表四 复议诉讼", widths={1: 24, 3: 18})
+    sheet.rows.append([*_KEY_HEAD, "程序", *(o.label for o in template.outcomes)])
+    for report in reports:
+        for p in template.proceedings:
+            label = f"{p.group}（{p.label}）" if p.group else p.label
+            values = [plain(report.value("reviews", p.code, o.code)) for o in template.outcomes]
+            sheet.rows.append([*_keys(report), label, *values])
+    return sheet
+
+
+def requests_sheet(reports: list[Report]) -> Sheet:
+    """Table 三 of many reports: one line per report and row, the 7 applicant columns across."""
+    template = TEMPLATES["2021"]
+    sheet = Sheet("表三 申请处理", widths={1: 24, 3: 10, 4: 34})
+    sheet.rows.append([*_KEY_HEAD, "序号", "项目", *(c.label for c in template.applicants)])
+    for report in reports:
+        own = TEMPLATES[report.template]
+        for row in own.rows_for({r for r, _ in report.requests}):
+            values = [plain(report.value("requests", row.code, c.code)) for c in template.applicants]
+            sheet.rows.append([*_keys(report), row.number, row.label, *values])
+    return sheet
+
+
+def indicators_sheet(reports: list[Report]) -> Sheet:
+    sheet = Sheet("指标", widths={1: 24})
+    sheet.rows.append([*_KEY_HEAD, *(i.label for i in ind.INDICATORS)])
+    for report in reports:
+        values = ind.indicators(report)
+        sheet.rows.append([*_keys(report), *(values[i.code] for i in ind.INDICATORS)])
+    sheet.rows.append([])
+    sheet.rows.append(["公式", None, None, *(i.formula for i in ind.INDICATORS)])
+    return sheet
+
+
+def findings_sheet(reports: list[Report], problems: list[Problem]) -> Sheet:
+    sheet = Sheet("问题", widths={0: 20, 1: 8, 2: 22, 3: 80})
+    sheet.rows.append(["报告编号", "严重程度", "问题代码", "说明", "表", "行", "列", "源文件"])
+    for report in reports:
+        for f in report.findings:
+            sheet.rows.append(
+                [
+                    report.report_id,
+                    SEVERITY[f.severity],
+                    f.code,
+                    f.message,
+                    f.table,
+                    f.row,
+                    f.column,
+                    report.source,
+                ]
+            )
+    for p in problems:
+        sheet.rows.append([p.report_id, SEVERITY["error"], p.code, p.message, "report", "", "", p.source])
+    return sheet
+
+
+def reports_sheet(reports: list[Report]) -> Sheet:
+    sheet = Sheet("报告", widths={1: 28, 3: 16, 7: 30})
+    sheet.rows.append([*_KEY_HEAD, "地区", "行政层级", "机构类型", "模板", "源文件", "错误", "警告", "提示"])
+    for r in reports:
+        where = facets(r)
+        sheet.rows.append(
+            [
+                *_keys(r),
+                where["region"],
+                LEVELS[where["level"]][0],
+                KINDS[where["kind"]][0],
+                r.template,
+                r.source,
+                r.count("error"),
+                r.count("warning"),
+                r.count("info"),
+            ]
+        )
+    return sheet
+
+
+def collection_workbook(
+    reports: list[Report], problems: list[Problem], title: str, official: bool = False
+) -> bytes | None:
+    """A workbook for many reports (an agency's years, the portal).
+
+    With ``official``, each report's table 三 also gets a sheet in the
+    template's layout.  ``None`` when table 三 would not fit in one Excel
+    sheet (about 40,000 reports): the CSV files have no such limit."""
+    rows = sum(len(TEMPLATES[r.template].rows_for({c for c, _ in r.requests})) for r in reports)
+    if rows + 1 > MAX_ROWS:
+        return None
+    sheets = [
+        reports_sheet(reports),
+        proactive_sheet(reports),
+        requests_sheet(reports),
+        reviews_sheet(reports),
+        indicators_sheet(reports),
+        findings_sheet(reports, problems),
+    ]
+    if official:
+        sheets += [official_requests_sheet(r, f"表三 {r.year or r.report_id}") for r in reports]
+    return workbook(sheets, title)
+
+
+# --- archives ----------------------------------------------------------------
+
+
+def bundle(folder: str, files: dict[str, bytes]) -> bytes:
+    """One reproducible zip: ``files`` under ``folder/`` plus their SHA256SUMS."""
+    files = dict(sorted(files.items()))
+    sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in files.items())
+    entries = {f"{folder}/{name}": data for name, data in files.items()}
+    entries[f"{folder}/SHA256SUMS"] = sums.encode("utf-8")
+    return zip_bytes(entries)

@@ -1,0 +1,315 @@
+"""Step 4: turn checked reports into Frictionless Data Packages of CSV files.
+
+The Table Schemas in ``schemas/`` are the single description of every
+published table: they are copied into each ``datapackage.json`` and every row
+is checked against them as it is written, so a bug that would publish a wrong
+code or a negative count stops here, not in a user's spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ..catalog import facets
+from ..config import SCHEMA_DIR
+from ..indicators import indicators
+from ..model import Problem, Report, formula_safe
+from ..template import TEMPLATES
+
+PORTAL_RESOURCES = ("reports", "requests", "reviews", "proactive", "indicators", "quality")
+RESOURCE_TITLES = {
+    "reports": ("报告", "每份报告一行：机构、年度、模板版本、源文件和问题数量。"),
+    "requests": ("收到和处理政府信息公开申请情况（表三）", "长表：每份报告每行每类申请人一个数。"),
+    "reviews": ("行政复议、行政诉讼情况（表四）", "长表：每份报告每种程序每种结果一个数。"),
+    "proactive": ("主动公开政府信息情况（表二）", "长表：每份报告每项信息内容每个指标一个数。"),
+    "indicators": (
+        "派生指标",
+        "长表：每份报告每个指标一个数（公开率、不予公开率、每百件申请的复议诉讼、纠错率等），公式见数据说明页。",
+    ),
+    "quality": ("数据质量问题", "每条问题一行：勾稽关系不符、缺行、推算值、无法读取的文件等。"),
+    "requests_wide": ("表三（官方 25 × 7 版式）", "与官方模板相同的宽表，便于用电子表格打开。"),
+}
+
+Row = dict[str, Any]
+
+
+class SchemaViolation(Exception):
+    """A row about to be published does not fit its schema: a bug in nianbao."""
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    return json.loads((SCHEMA_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _check(schema: dict[str, Any], row: Row, resource: str) -> None:
+    for field in schema["fields"]:
+        name, value = field["name"], row.get(field["name"])
+        rules = field.get("constraints", {})
+        if value is None or value == "":
+            if rules.get("required"):
+                raise SchemaViolation(f"{resource}.{name} is required: {row}")
+            continue
+        if field["type"] == "integer" and (not isinstance(value, int) or isinstance(value, bool)):
+            raise SchemaViolation(f"{resource}.{name} must be an integer: {row}")
+        if field["type"] == "number" and not isinstance(value, int | Decimal | float):
+            raise SchemaViolation(f"{resource}.{name} must be a number: {row}")
+        if "enum" in rules and value not in rules["enum"]:
+            raise SchemaViolation(f"{resource}.{name}={value!r} is not one of its codes")
+        if "minimum" in rules and value < rules["minimum"]:
+            raise SchemaViolation(f"{resource}.{name}={value!r} is below {rules['minimum']}")
+        if "maximum" in rules and value > rules["maximum"]:
+            raise SchemaViolation(f"{resource}.{name}={value!r} is above {rules['maximum']}")
+        if "pattern" in rules and not re.fullmatch(rules["pattern"], str(value)):
+            raise SchemaViolation(f"{resource}.{name}={value!r} does not match its pattern")
+
+
+def to_csv(resource: str, rows: Iterable[Row]) -> str:
+    """Rows as CSV text in the schema's column order, each row checked first."""
+    schema = load_schema(resource)
+    names = [f["name"] for f in schema["fields"]]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(names)
+    text = {f["name"] for f in schema["fields"] if f["type"] == "string"}
+    for row in rows:
+        _check(schema, row, resource)
+        writer.writerow(
+            ["" if row.get(n) is None else formula_safe(row[n]) if n in text else row[n] for n in names]
+        )
+    return out.getvalue()
+
+
+# --- rows of each resource ---------------------------------------------------
+
+
+def report_row(report: Report, page: str) -> Row:
+    return {
+        "report_id": report.report_id,
+        "agency": report.agency,
+        "year": report.year,
+        "template": report.template,
+        "source": report.source,
+        **facets(report),
+        "title": report.title,
+        "layout": report.layout,
+        "source_url": report.source_url,
+        "published": report.published.isoformat() if report.published else None,
+        "errors": report.count("error"),
+        "warnings": report.count("warning"),
+        "infos": report.count("info"),
+        "page": page,
+    }
+
+
+def _cell_rows(report: Report, table: str, names: tuple[str, str]) -> Iterator[Row]:
+    for (row, col), cell in report.table(table).items():
+        value = cell.value
+        if isinstance(value, Decimal) and value == value.to_integral_value() and table != "proactive":
+            value = int(value)
+        yield {
+            "report_id": report.report_id,
+            names[0]: row,
+            names[1]: col,
+            "value": value,
+            "status": cell.status,
+        }
+
+
+def request_rows(report: Report) -> Iterator[Row]:
+    return _cell_rows(report, "requests", ("row", "applicant"))
+
+
+def review_rows(report: Report) -> Iterator[Row]:
+    return _cell_rows(report, "reviews", ("proceeding", "outcome"))
+
+
+def proactive_rows(report: Report) -> Iterator[Row]:
+    return _cell_rows(report, "proactive", ("item", "measure"))
+
+
+def indicator_rows(report: Report) -> Iterator[Row]:
+    for code, value in indicators(report).items():
+        yield {"report_id": report.report_id, "indicator": code, "value": value}
+
+
+def quality_rows(report: Report) -> Iterator[Row]:
+    for f in report.findings:
+        yield {
+            "report_id": report.report_id,
+            "severity": f.severity,
+            "code": f.code,
+            "message": f.message,
+            "table": f.table,
+            "row": f.row,
+            "column": f.column,
+            "source": report.source,
+        }
+
+
+def problem_rows(problem: Problem) -> Iterator[Row]:
+    yield {
+        "report_id": problem.report_id,
+        "severity": "error",
+        "code": problem.code,
+        "message": problem.message,
+        "table": "report",
+        "row": "",
+        "column": "",
+        "source": problem.source,
+    }
+
+
+def wide_rows(report: Report) -> Iterator[Row]:
+    """Table 三 as the official template lays it out: 25 rows x 7 columns."""
+    template = TEMPLATES[report.template]
+    for row in template.rows_for({code for code, _ in report.requests}):
+        out: Row = {"row": row.code, "number": row.number, "label": row.label}
+        for col in template.applicant_codes:
+            out[col] = report.requests[(row.code, col)].value
+        yield out
+
+
+# --- packages ----------------------------------------------------------------
+
+
+def descriptor(
+    name: str, title: str, resources: Iterable[str], description: str, lean: bool = False
+) -> dict[str, Any]:
+    """A Data Package descriptor with the schemas inline, so it stands alone.
+
+    ``lean`` (the packages of single reports and agencies) leaves out the
+    fields' long descriptions, which are most of a schema's bytes: names,
+    types, titles in both languages, constraints and keys stay, so the
+    package still validates and reads; the descriptions are in the portal's
+    package and on the data page, which the description points to."""
+    return {
+        "profile": "tabular-data-package",
+        "name": name,
+        "title": title,
+        "description": description,
+        "licenses": [{"name": "other-pd", "title": "政府公开信息（原始报告由各行政机关发布）"}],
+        "resources": [
+            {
+                "name": res,
+                "path": f"{res}.csv",
+                "profile": "tabular-data-resource",
+                "title": RESOURCE_TITLES[res][0],
+                "description": RESOURCE_TITLES[res][1],
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": lean_schema(res) if lean else load_schema(res),
+            }
+            for res in resources
+        ],
+    }
+
+
+@cache
+def lean_schema(name: str) -> dict[str, Any]:
+    schema = load_schema(name)
+    fields = [{k: v for k, v in f.items() if k != "description"} for f in schema["fields"]]
+    return {**schema, "fields": fields}
+
+
+def write_package(
+    folder: Path, package: dict[str, Any], tables: dict[str, str], compact: bool = False
+) -> list[Path]:
+    """Write ``datapackage.json`` and its CSV files into ``folder``.
+
+    ``compact`` leaves out the indentation: the schemas inline in each of
+    thousands of report packages are most of their size, and the published
+    site must fit GitHub Pages' 1 GB."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in tables.items():
+        path = folder / f"{name}.csv"
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return [_write_descriptor(folder, package, compact), *written]
+
+
+def _write_descriptor(folder: Path, package: dict[str, Any], compact: bool) -> Path:
+    path = folder / "datapackage.json"
+    layout: dict[str, Any] = {"separators": (",", ":")} if compact else {"indent": 2}
+    path.write_text(json.dumps(package, ensure_ascii=False, **layout) + "\n", encoding="utf-8")
+    return path
+
+
+def gather_package(
+    folder: Path,
+    package: dict[str, Any],
+    sources: Iterable[Path],
+    problems: Iterable[Problem] = (),
+    compact: bool = False,
+) -> list[Path]:
+    """Write a package of many reports from their own packages, already written.
+
+    ``sources`` are the reports' ``data`` folders, in the order their rows go;
+    each resource is their CSV files joined under one header (plus, in
+    ``quality``, a row for each of ``problems``).  Every row was checked
+    against its schema when the report's own CSV was written, so joining the
+    files costs no more than copying them: the portal is rebuilt from
+    thousands of reports without turning them into rows again."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = list(sources)
+    written = []
+    for resource in package["resources"]:
+        name = resource["name"]
+        path = folder / f"{name}.csv"
+        with path.open("wb") as target:
+            target.write(to_csv(name, []).encode("utf-8"))
+            for source in sources:
+                with (source / f"{name}.csv").open("rb") as part:
+                    part.readline()  # its header
+                    shutil.copyfileobj(part, target)
+            if name == "quality":
+                extra = to_csv("quality", (row for p in problems for row in problem_rows(p)))
+                target.write(extra.split("\n", 1)[1].encode("utf-8"))
+        written.append(path)
+    return [_write_descriptor(folder, package, compact), *written]
+
+
+def report_tables(report: Report, page: str) -> dict[str, str]:
+    return {
+        "reports": to_csv("reports", [report_row(report, page)]),
+        "requests": to_csv("requests", request_rows(report)),
+        "reviews": to_csv("reviews", review_rows(report)),
+        "proactive": to_csv("proactive", proactive_rows(report)),
+        "indicators": to_csv("indicators", indicator_rows(report)),
+        "quality": to_csv("quality", quality_rows(report)),
+        "requests_wide": to_csv("requests_wide", wide_rows(report)),
+    }
+
+
+LEAN_NOTE = "各字段的详细说明见全站数据包 data/datapackage.json 和数据说明页 data.html。"
+
+
+def report_package(report: Report) -> dict[str, Any]:
+    return descriptor(
+        f"nianbao-{report.report_id}",
+        report.title or f"{report.agency}{report.year}年政府信息公开工作年度报告",
+        (*PORTAL_RESOURCES, "requests_wide"),
+        f"{report.agency}{report.year}年政府信息公开工作年度报告的数据，由 nianbao 从 {report.source} 解析并按模板勾稽关系核对。"
+        f"{LEAN_NOTE}",
+        lean=True,
+    )
+
+
+def portal_package(count: int) -> dict[str, Any]:
+    return descriptor(
+        "nianbao",
+        "政府信息公开工作年度报告数据（nianbao）",
+        PORTAL_RESOURCES,
+        f"{count}份政府信息公开工作年度报告的表二、表三、表四，长表格式，已按模板勾稽关系核对；数据质量问题见 quality。",
+    )

@@ -1,0 +1,131 @@
+"""Step 5: render the pages with Jinja.
+
+Every link is relative (``root`` is the way back to the site's top from the
+page being rendered), so the site works from ``file://``, from a domain's root
+and from a GitHub Pages project sub-path alike.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markdown_it import MarkdownIt
+
+from .. import indicators as ind
+from ..catalog import KINDS, LEVELS
+from ..check import CHECK_NAMES
+from ..config import TEMPLATE_DIR
+from ..i18n import CHECKS_EN, EN, SECTIONS_EN, SEVERITY, both, label
+from ..model import Cell, Report
+from ..template import SECTIONS, TEMPLATES, request_layout
+from . import charts, metadata
+from .package import PORTAL_RESOURCES, RESOURCE_TITLES, load_schema
+from .portal import ReportContext, list_row, report_dataset
+
+# Commonmark without raw HTML: an agency's prose can never inject markup.
+_markdown = MarkdownIt("commonmark", {"html": False})
+
+
+def markdown(text: str) -> str:
+    tokens = _markdown.parse(text)
+    for token in tokens:
+        # Prose headings sit under the page's own h2 whatever level the source used.
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = "h4"
+    return _markdown.renderer.render(tokens, _markdown.options, {})
+
+
+def show(cell: Cell | None) -> dict[str, str]:
+    """How a cell is printed: its number, and why it has none."""
+    if cell is None or cell.value is None:
+        why = {
+            "blank": "原报告此格空白",
+            "placeholder": f"原报告此格为「{cell.raw}」" if cell else "",
+            "text": f"原报告此格为「{cell.raw}」，不是数字" if cell else "",
+            "missing": "原报告缺少此格",
+        }.get(cell.status if cell else "missing", "原报告缺少此格")
+        return {"text": "—", "class": "null", "title": why}
+    value = cell.value
+    text = f"{value:,}" if isinstance(value, int) else str(value)
+    if isinstance(value, Decimal):
+        text = str(value)
+    if cell.status == "derived":
+        return {"text": text, "class": "derived", "title": "推算值：原报告空白或占位，按勾稽关系只能是此数"}
+    return {"text": text, "class": "", "title": ""}
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def number(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(["html", "xml"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(markdown=markdown, percent=percent, number=number, show=show, indicator=ind.show)
+    env.globals.update(
+        SECTIONS=SECTIONS,
+        SECTIONS_EN=SECTIONS_EN,
+        TEMPLATES=TEMPLATES,
+        CHECK_NAMES=CHECK_NAMES,
+        CHECKS_EN=CHECKS_EN,
+        SEVERITY=SEVERITY,
+        INDICATORS=ind.INDICATORS,
+        EN=EN,
+        both=both,
+        label=label,
+        json_ld=metadata.json_ld,
+        LEVELS=LEVELS,
+        KINDS=KINDS,
+    )
+    return env
+
+
+def render_report(
+    env: Environment,
+    report: Report,
+    context: ReportContext,
+    files: list[tuple[str, str, str]],
+    checksum: str,
+) -> str:
+    """A report's page; ``files``: (href, name, what) of its downloads, ``checksum``: its zip's."""
+    template = TEMPLATES[report.template]
+    rows = template.rows_for({row for row, _ in report.requests})
+    dataset = report_dataset(report, context)
+    row = list_row(report)
+    return env.get_template("report.html").render(
+        root="../../",
+        path=context.page,
+        base=context.base,
+        report=report,
+        context=context,
+        t=template,
+        rows=rows,
+        layout=request_layout(rows),
+        row=row,
+        values=row["indicators"],
+        outcomes=charts.outcome_counts(report),
+        outcome_svg=charts.outcome_chart(report),
+        downloads=files,
+        dataset=dataset,
+        citation=metadata.citation(dataset, context.base, checksum),
+        checksum=checksum,
+    )
+
+
+def render_data(env: Environment, base: str) -> str:
+    resources = [
+        (name, RESOURCE_TITLES[name], load_schema(name)) for name in (*PORTAL_RESOURCES, "requests_wide")
+    ]
+    return env.get_template("data.html").render(
+        root="", path="data.html", base=base, resources=resources, templates=list(TEMPLATES.values())
+    )

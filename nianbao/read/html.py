@@ -1,0 +1,107 @@
+"""HTML pages saved from government websites to report text.
+
+Parsed with BeautifulSoup (Python's own ``html.parser`` underneath, so it
+needs no compiled code): block elements become lines, ``<table>``\\ s become
+tab-separated rows with rowspan and colspan expanded, and a page whose
+tables are pictures or attachments is named as such instead of being read as
+an empty report.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from .decode import decode
+from .grid import clean, expand, to_lines
+from .limits import check_html
+from .source import ReadError
+
+BLOCKS = {
+    "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+    "header", "footer", "blockquote", "pre", "ul", "ol", "dl", "dt", "dd", "center", "hr", "caption",
+    "table", "td", "th",  # a table holding tables lays out the page: its cells are blocks
+}  # fmt: skip
+SKIP = {"script", "style", "noscript", "template", "head", "iframe", "object", "svg", "button", "select"}
+ATTACHMENT = re.compile(r"\.(?:pdf|docx?|wps|xlsx?|ofd|zip|rar)(?:$|[?#])", re.I)
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.I)
+
+
+def _decode(data: bytes) -> str:
+    """The page's declared charset when it has one (GB2312 pages are common)."""
+    declared = _CHARSET.search(data[:4096])
+    if declared:
+        name = declared.group(1).decode("ascii").lower()
+        if name in ("gb2312", "gbk", "gb18030"):
+            name = "gb18030"
+        try:
+            return data.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode(data)[0]
+
+
+def _span(tag: Tag, name: str) -> int:
+    try:
+        return max(1, min(int(str(tag.get(name, "1")).strip() or 1), 100))
+    except ValueError:
+        return 1
+
+
+def _table_lines(table: Tag) -> list[str]:
+    rows = []
+    for tr in table.find_all("tr"):
+        if tr.find_parent("table") is not table:
+            continue  # a row of a nested table is read with that table
+        cells = [c for c in tr.find_all(["td", "th"]) if c.find_parent("tr") is tr]
+        rows.append([(clean(c.get_text(" ")), _span(c, "rowspan"), _span(c, "colspan")) for c in cells])
+    return to_lines(expand(rows))
+
+
+def _walk(node: Tag, out: list[str]) -> None:
+    for child in node.children:
+        if isinstance(child, NavigableString):
+            if type(child) is NavigableString:  # not a comment, CDATA or doctype
+                out[-1] += str(child)
+            continue
+        if not isinstance(child, Tag) or child.name in SKIP:
+            continue
+        if child.name == "table" and not child.find("table"):
+            out.extend(_table_lines(child))
+            out.append("")
+            continue
+        block = child.name in BLOCKS
+        if block:
+            out.append("")
+        _walk(child, out)
+        if block:
+            out.append("")
+
+
+def to_text(data: bytes) -> str:
+    check_html(data)
+    soup = BeautifulSoup(_decode(data), "html.parser")
+    body = soup.body or soup
+    lines = [""]
+    _walk(body, lines)
+    text = "\n".join(clean(ln) if "\t" not in ln else ln for ln in lines)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    if not re.search(r"\d", text) or ("\t" not in text and _looks_like_pictures(body)):
+        raise ReadError(_pictures_message(body))
+    title = soup.title.get_text(" ").strip() if soup.title else ""
+    return (clean(title) + "\n\n" + text) if title and clean(title) not in text else text
+
+
+def _looks_like_pictures(body: Tag) -> bool:
+    """No table, but images or attachment links where the tables should be."""
+    return bool(body.find("img")) or any(ATTACHMENT.search(a.get("href", "")) for a in body.find_all("a"))
+
+
+def _pictures_message(body: Tag) -> str:
+    links = [a.get("href", "") for a in body.find_all("a") if ATTACHMENT.search(a.get("href", ""))]
+    if links:
+        return f"网页中没有表格，报告正文在附件中（{'、'.join(links[:3])}）：请下载附件放入 content/"
+    if body.find("img"):
+        return "网页中的表格是图片，没有可读取的文字：需要 OCR 或找到文字版"
+    return "网页中没有找到报告的文字和表格"

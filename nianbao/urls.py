@@ -1,0 +1,169 @@
+"""One URL scheme: where everything of the portal is published, and the ids
+and slugs those addresses are made of.
+
+Every path here is relative to the site's root and uses "/"; pages link to
+each other relatively, so the site works from any sub-path and from file://.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from pathlib import PurePosixPath
+
+from .model import Report
+
+# Ids and slugs get a short hash of what they stand for where a readable
+# form alone could collide: the same text always gives the same hash.
+_CJK = "\u4e00-\u9fff"
+
+
+def short_hash(text: str, length: int = 8) -> str:
+    """A short, stable hexadecimal digest of ``text``."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:length]
+
+
+# Stems a saved page or a crawler gives the report itself ("page.html"): its folder names it.
+GENERIC_STEMS = frozenset(
+    {"page", "index", "default", "main", "content", "text", "article", "detail", "report"}
+)
+
+
+def naming_part(path: str) -> str:
+    """The part of a path that names the report: the file's stem, or its
+    folder's name when the stem is generic ("huaian-2024-tables/page.html")."""
+    parts = [p for p in path.split("/") if p]
+    stem = parts[-1].rsplit(".", 1)[0] if parts else ""
+    if stem.lower() in GENERIC_STEMS and len(parts) > 1:
+        return parts[-2]
+    return stem
+
+
+def report_id(source: str, wanted: str = "") -> str:
+    """A report's id: ``[a-z0-9-]``, stable, from its own path alone.
+
+    ``wanted`` (front matter ``id``) is used when it makes a usable id.
+    Otherwise the file's naming part: as it is when it is plain ASCII
+    ("hongze-2024"), else its ASCII letters and digits plus a hash of the
+    whole name ("淮安市2023年报" -> "2023-" + hash), so that two names never
+    share an id by losing their Chinese, and no id changes when other files
+    arrive.
+    """
+    for candidate in (wanted,):
+        slug = re.sub(r"[^a-z0-9]+", "-", candidate.lower()).strip("-")[:80]
+        if len(slug) >= 3:
+            return slug
+    name = naming_part(source)
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80]
+    if name.isascii() and len(slug) >= 3:
+        return slug
+    digest = short_hash(name or source, 8)
+    return f"{slug[:60]}-{digest}" if slug else f"r-{digest}"
+
+
+def agency_slug(name: str) -> str:
+    """A readable, stable URL segment for an agency: its own name when it is
+    plain letters, digits and Chinese; otherwise (or when empty) those
+    characters plus a hash of the full name, so no two names share a slug and
+    nothing in a name can reach a path."""
+    text = unicodedata.normalize("NFKC", name)
+    kept = re.sub(rf"[^{_CJK}A-Za-z0-9]+", "-", text).strip("-")[:40].lower()
+    if kept and kept == text.lower() and not kept.isdigit():
+        return kept
+    digest = short_hash(name, 8)
+    return f"{kept}-{digest}" if kept else f"agency-{digest}"
+
+
+def suffixed(report_id: str, source: str) -> str:
+    """A second report's id when another file already has ``report_id``."""
+    return f"{report_id}-{short_hash(source, 6)}"
+
+
+def unique_ids(reports: list[Report]) -> None:
+    """Two files may yield one id (same name in two folders): keep both.
+
+    An id given in front matter always keeps its URL; among reports whose
+    ids came from their file names, the first by path keeps it.  The others
+    get a suffix from their own path, so it does not change when files come
+    and go.
+    """
+    groups: dict[str, list[Report]] = {}
+    for report in reports:
+        groups.setdefault(report.report_id, []).append(report)
+    for old, group in groups.items():
+        if len(group) < 2:
+            continue
+        keeper = min(group, key=lambda r: (r.metadata_origin.get("id") != "front matter", r.source))
+        for report in group:
+            if report is keeper:
+                continue
+            report.report_id = suffixed(old, report.source)
+            report.add(
+                "warning",
+                "duplicate_id",
+                f"编号「{old}」已由 {keeper.source} 使用，本报告改用「{report.report_id}」",
+                table="report",
+            )
+
+
+# --- where things are published ----------------------------------------------
+
+PORTAL_FILES = {
+    "datapackage": "data/datapackage.json",
+    "xlsx": "data/nianbao.xlsx",
+    "json": "api/index.json",
+    "zip": "data/nianbao.zip",
+}
+
+
+def report_folder(report_id: str) -> str:
+    return f"reports/{report_id}"
+
+
+def report_page(report_id: str) -> str:
+    return f"{report_folder(report_id)}/index.html"
+
+
+def report_files(report_id: str) -> dict[str, str]:
+    """What is published for a report, by format, as paths from the site root."""
+    folder = report_folder(report_id)
+    return {
+        "datapackage": f"{folder}/data/datapackage.json",
+        "xlsx": f"{folder}/{report_id}.xlsx",
+        "json": f"{folder}/report.json",
+        "zip": f"{folder}/{report_id}.zip",
+    }
+
+
+def agency_folder(slug: str) -> str:
+    return f"agencies/{slug}"
+
+
+def agency_page(slug: str) -> str:
+    return f"{agency_folder(slug)}/index.html"
+
+
+def agency_files(slug: str) -> dict[str, str]:
+    folder = agency_folder(slug)
+    return {
+        "datapackage": f"{folder}/data/datapackage.json",
+        "xlsx": f"{folder}/{slug}.xlsx",
+        "zip": f"{folder}/{slug}.zip",
+    }
+
+
+def agency_package_name(slug: str) -> str:
+    """A Frictionless package name ([-a-z0-9._/]) for an agency whose slug may be Chinese."""
+    return f"nianbao-agency-{short_hash(slug, 12)}"
+
+
+# Originals that a browser would run on the portal's own origin: published
+# with ".txt" added, so they are shown as text or downloaded, never run.
+ACTIVE_SUFFIXES = {".html", ".htm", ".xhtml", ".xht", ".svg", ".xml", ".shtml", ".mht", ".mhtml"}
+
+
+def source_name(source: str) -> str:
+    """The name a report's original is published under in its folder."""
+    suffix = PurePosixPath(source).suffix.lower()
+    return "source" + suffix + (".txt" if suffix in ACTIVE_SUFFIXES or not suffix else "")
