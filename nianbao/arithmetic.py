@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from .model import Number
 from .template import Equation
 
 Key = tuple[str, str, str]  # (table, row, column)
@@ -83,7 +84,7 @@ def propagate(
     return {k: int(lo[k]) for k in unknown if lo[k] == hi[k]}
 
 
-def holds(eq: Equation, values: Mapping[Key, int | None]) -> bool | None:
+def holds(eq: Equation, values: Mapping[Key, Number | None]) -> bool | None:
     """True or False when every cell is known, None when one is missing."""
     left = [values.get((eq.table, r, c)) for r, c in eq.left]
     right = [values.get((eq.table, r, c)) for r, c in eq.right]

@@ -114,7 +114,7 @@ def _load_job(
     result = load(path, relative, stages, data)
     # Kept only if the bytes parsed are the bytes the key was made from (the
     # file may have changed since the build looked at it).
-    if data is not None and hashlib.sha256(data).hexdigest() == digest:
+    if cache_dir is not None and data is not None and hashlib.sha256(data).hexdigest() == digest:
         cache.store_parsed(cache_dir, key, result)
     return result, stages, key, False
 

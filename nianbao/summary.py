@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +15,7 @@ from . import config
 from .model import Problem, Report
 
 
-class Stages(Counter):
+class Stages(dict[str, float]):
     """Seconds spent in each step of the pipeline, for the summary and the benchmark."""
 
     @contextmanager
@@ -24,7 +24,15 @@ class Stages(Counter):
         try:
             yield
         finally:
-            self[name] += time.perf_counter() - started
+            self.add(name, time.perf_counter() - started)
+
+    def add(self, name: str, seconds: float) -> None:
+        self[name] = self.get(name, 0.0) + seconds
+
+    def update(self, other: Mapping[str, float]) -> None:  # type: ignore[override]
+        """Add another's seconds to these (a worker's, for instance)."""
+        for name, seconds in other.items():
+            self.add(name, seconds)
 
     def line(self) -> str:
         order = (

@@ -31,6 +31,7 @@ def test_workflow_tests_builds_and_deploys_with_the_official_pages_actions():
     assert build[pages]["id"] == "pages" and pages < built
     assert build[0]["with"]["fetch-depth"] == 0  # the changelog needs the whole history
     assert "chromium" in next(r for r in runs if "pip install" in r)  # the browser tests run
+    assert "-c constraints.txt" in next(r for r in runs if "pip install" in r)  # the locked versions
     for action in ("actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"):
         assert action in uses
     upload = next(s for s in build if s.get("uses", "").startswith("actions/upload-pages-artifact"))
@@ -42,4 +43,5 @@ def test_ci_script_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "python -m pytest" in readme and ci.strip().endswith("python -m pytest")
-    assert "pip install -e '.[test]'" in readme and "pip install --quiet -e '.[test]'" in ci
+    assert "pip install -c constraints.txt -e '.[test]'" in readme
+    assert "pip install --quiet -c constraints.txt -e '.[test]'" in ci

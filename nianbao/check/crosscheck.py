@@ -82,7 +82,7 @@ def _in_force(before: Report, report: Report) -> None:
         issued = report.value("proactive", item, "issued")
         repealed = report.value("proactive", item, "repealed")
         now = report.value("proactive", item, "in_force")
-        if None in (then, issued, repealed, now):
+        if then is None or issued is None or repealed is None or now is None:
             continue
         if then + issued - repealed != now:
             label = next(i.label for i in TEMPLATES["2021"].proactive if i.code == item)

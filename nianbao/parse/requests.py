@@ -133,7 +133,7 @@ def parse_requests(
     for code, tokens in plan:
         _fill_row(report, template, code, tokens, width, segments)
     replaced = {r for v in template.variants if v.code in codes for r in v.replaces}
-    for code, m in found:
+    for code, where in found:
         if code in replaced:
             label = template.row(code).label
             report.add(
@@ -143,7 +143,7 @@ def parse_requests(
                 table="requests",
                 row=code,
             )
-        elif m is None and not missing_ok:
+        elif where is None and not missing_ok:
             label = template.row(code).label
             report.add(
                 "warning", "row_missing", f"表三中没有找到「{label}」这一行", table="requests", row=code

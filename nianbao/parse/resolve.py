@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 
 from .. import arithmetic
-from ..model import Cell, Report
+from ..model import Cell, Report, Status
 from ..template import TEMPLATES, Template
 from .cells import Key
 from .digits import Segment
@@ -124,7 +124,7 @@ def _settle(
         seen = {o.get(full) for o in outcomes}
         values = {v[0] if v else None for v in seen}
         if outcomes and None not in values and len(values) == 1:
-            status = "printed" if all(v[1] == "printed" for v in seen) else "derived"
+            status: Status = "printed" if all(v and v[1] == "printed" for v in seen) else "derived"
             table[key] = Cell(values.pop(), status)
             decided.append(key)
         else:

@@ -11,6 +11,7 @@ forbids inline styles) and meet WCAG AA contrast against white.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -108,18 +109,20 @@ def trend_chart(chart_id: str, title: str, reports: list[Report], code: str | No
     """One bar per year: new requests (``code`` None) or an indicator."""
     bars = []
     for report in reports:
+        value: float | None
         if code is None:
-            value = report.value("requests", "new_received", "total")
-            text = "—" if value is None else f"{int(value):,}"
+            count = report.value("requests", "new_received", "total")
+            value = None if count is None else float(count)
+            text = "—" if count is None else f"{int(count):,}"
         else:
             value = ind.BY_CODE[code].value(report)
             text = ind.show(code, value)
-        bars.append(Bar(f"{report.year or '年度未知'}", None if value is None else float(value), text))
+        bars.append(Bar(f"{report.year or '年度未知'}", value, text))
     return bar_chart(chart_id, title, bars)
 
 
 def ranking_chart(
-    chart_id: str, title: str, rows: list[tuple[str, float | None, str, str]], note: str = ""
+    chart_id: str, title: str, rows: Sequence[tuple[str, float | None, str, str]], note: str = ""
 ) -> str:
     """``rows``: (label, value, printed value, link), already sorted; the links are for the table beside it."""
     bars = [Bar(label, value, text) for label, value, text, _ in rows]

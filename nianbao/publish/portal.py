@@ -23,7 +23,7 @@ from jinja2 import Environment
 
 from .. import indicators as ind
 from ..catalog import KINDS, LEVELS, Agency, agencies, facets, region_of
-from ..check import CHECK_NAMES
+from ..check import passes_arithmetic
 from ..i18n import EN, SECTIONS_EN
 from ..model import Problem, Report
 from ..template import SECTIONS, TEMPLATES
@@ -142,11 +142,6 @@ def stats(reports: list[Report], agency_list: list[Agency]) -> dict[str, Any]:
         + total("reviews", "litigation_after_reconsideration"),
         "passing": sum(1 for r in published if passes_arithmetic(r)),
     }
-
-
-def passes_arithmetic(report: Report) -> bool:
-    """No template equation fails (equations that cannot be checked do not count against it)."""
-    return not any(f.code in CHECK_NAMES for f in report.findings)
 
 
 def list_row(report: Report) -> dict[str, Any]:

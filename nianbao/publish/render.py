@@ -94,10 +94,11 @@ def render_report(
     env: Environment,
     report: Report,
     context: ReportContext,
-    files: list[tuple[str, str, str]],
+    files: list[tuple[str, str, tuple[str, str]]],
     checksum: str,
 ) -> str:
-    """A report's page; ``files``: (href, name, what) of its downloads, ``checksum``: its zip's."""
+    """A report's page; ``files``: (href, name, (what, what in English)) of its downloads,
+    ``checksum``: its zip's."""
     template = TEMPLATES[report.template]
     rows = template.rows_for({row for row, _ in report.requests})
     dataset = report_dataset(report, context)

@@ -138,7 +138,7 @@ def _search_index(out: Path, reports: list[Report], site: portal.Portal, reuse: 
             reuse.written["pagefind"] = key
             return ""
     problem = portal.index_search(out)
-    if key and not problem:
+    if key and not problem and reuse is not None:
         reuse.written["pagefind"] = key
     return problem
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from .grid import clean, to_lines
 from .limits import check_docx
@@ -21,7 +21,8 @@ def _table_lines(table) -> list[str]:
     grid: list[list[str]] = []
     above: list = []
     for row in table.rows:
-        line, seen = [], []
+        line: list[str] = []
+        seen: list = []
         for c, cell in enumerate(row.cells):
             merged_left = bool(seen) and cell._tc is seen[-1]
             merged_up = c < len(above) and cell._tc is above[c]

@@ -93,13 +93,17 @@ def to_text(data: bytes) -> str:
     return (clean(title) + "\n\n" + text) if title and clean(title) not in text else text
 
 
+def _href(link: Tag) -> str:
+    return str(link.get("href") or "")
+
+
 def _looks_like_pictures(body: Tag) -> bool:
     """No table, but images or attachment links where the tables should be."""
-    return bool(body.find("img")) or any(ATTACHMENT.search(a.get("href", "")) for a in body.find_all("a"))
+    return bool(body.find("img")) or any(ATTACHMENT.search(_href(a)) for a in body.find_all("a"))
 
 
 def _pictures_message(body: Tag) -> str:
-    links = [a.get("href", "") for a in body.find_all("a") if ATTACHMENT.search(a.get("href", ""))]
+    links = [_href(a) for a in body.find_all("a") if ATTACHMENT.search(_href(a))]
     if links:
         return f"网页中没有表格，报告正文在附件中（{'、'.join(links[:3])}）：请下载附件放入 content/"
     if body.find("img"):
