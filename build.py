@@ -35,6 +35,11 @@ def main(argv: list[str] | None = None) -> int:
         "（默认取环境变量 NIANBAO_BASE_URL，再默认 http://localhost:8000/）",
     )
     parser.add_argument(
+        "--no-search",
+        action="store_true",
+        help="不生成全文搜索索引（快速预览用）",
+    )
+    parser.add_argument(
         "--repository",
         default=None,
         help="构建站点的代码库地址（https），用于“报告错误”链接（默认取环境变量 NIANBAO_REPOSITORY）",
@@ -51,7 +56,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         settings = Config.make(
-            args.base_url, repository=args.repository, strict=args.strict, incremental=not args.no_cache
+            args.base_url,
+            repository=args.repository,
+            strict=args.strict,
+            incremental=not args.no_cache,
+            **({"search": False} if args.no_search else {}),
         )
     except ConfigError as exc:
         print(f"错误：{exc}", file=sys.stderr)

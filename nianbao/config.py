@@ -58,6 +58,7 @@ class Config:
     incremental: bool = True  # reuse what did not change (.site.cache beside the output)
     languages: tuple[str, ...] = ("zh", "en")
     repository: str = ""  # https address of the repository the site is built from ("report an error")
+    search: bool = True  # build the full-text search index (Pagefind); off for quick previews
     limits: Limits = field(default_factory=Limits)
     # Below this many files, starting worker processes costs more than it saves.
     parallel_min: int = 40
@@ -79,9 +80,11 @@ class Config:
     @classmethod
     def make(cls, base_url: str | None = None, **values: object) -> Config:
         """A config from the command line or the environment (NIANBAO_BASE_URL,
-        NIANBAO_REPOSITORY), with defaults for what is not given."""
+        NIANBAO_REPOSITORY, NIANBAO_SEARCH=0), with defaults for what is not given."""
         base = (base_url or os.environ.get("NIANBAO_BASE_URL") or DEFAULT_BASE_URL).strip()
         repository = str(values.pop("repository", "") or os.environ.get("NIANBAO_REPOSITORY", "")).strip()
+        if "search" not in values and os.environ.get("NIANBAO_SEARCH", "1") == "0":
+            values["search"] = False
         return cls(base_url=base, repository=repository, **values)  # type: ignore[arg-type]
 
     def but(self, **changes: object) -> Config:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,10 @@ import pytest
 
 from nianbao.site import build
 from tools.score import matches  # noqa: F401 - the tests' rule for expected cells
+
+# Builds in the tests skip the full-text search index (Pagefind, ~0.8 s a build)
+# unless a test asks for it (the browser tests and tests/test_search.py do).
+os.environ.setdefault("NIANBAO_SEARCH", "0")
 
 HERE = Path(__file__).resolve().parent
 SEEDS = HERE / "data" / "seeds"

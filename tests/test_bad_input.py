@@ -150,6 +150,7 @@ def test_the_whole_bad_folder_builds_in_bounded_time(built):
     assert built[1] < 60  # 28 files incl. an 11 MB one; about 6 s here
 
 
+@pytest.mark.slow
 def test_100000_lines_and_a_1_mb_line_finish(tmp_path):
     content = tmp_path / "content"
     content.mkdir()

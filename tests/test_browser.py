@@ -27,6 +27,7 @@ import openpyxl
 import pytest
 from conftest import HERE, SEEDS, expected, matches
 
+from nianbao.config import Config
 from nianbao.site import build
 from nianbao.template import TEMPLATE_2021 as T
 
@@ -67,7 +68,7 @@ if not _why:
     from playwright.sync_api import expect
 if _why and os.environ.get("NIANBAO_BROWSER_REQUIRED"):
     raise RuntimeError(f"browser tests required but cannot run: {_why}")
-pytestmark = pytest.mark.skipif(bool(_why), reason=_why or "ok")
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(bool(_why), reason=_why or "ok")]
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,7 @@ def site(tmp_path_factory) -> Path:
     for path in sorted(CORPUS.glob("*.pdf")) if CORPUS.is_dir() else []:
         shutil.copyfile(path, content / path.name)
     out = tmp_path_factory.mktemp("browser-site") / "site"
-    summary = build(content, out)
+    summary = build(content, out, Config(search=True))
     assert summary.package_errors == [] and summary.search == ""
     return out
 

@@ -47,12 +47,14 @@ def test_seeds_as_web_pages_give_every_cell(tmp_path):
     assert (result.exact, result.flagged, result.unflagged, result.metadata) == (1000, 0, 0, [])
 
 
+@pytest.mark.slow
 def test_seeds_as_word_files_give_every_cell(tmp_path):
     files = {f"{n}.docx": report_docx(_expected(EXPECTED, n)) for n in SEED_NAMES}
     result = _build_and_score(tmp_path, files, EXPECTED)
     assert (result.exact, result.flagged, result.unflagged, result.metadata) == (1000, 0, 0, [])
 
 
+@pytest.mark.slow
 def test_seeds_printed_to_pdf_give_every_cell(tmp_path):
     files = {p.name: p.read_bytes() for p in FORMATS.glob("*.pdf")}
     assert len(files) == 5
@@ -60,6 +62,7 @@ def test_seeds_printed_to_pdf_give_every_cell(tmp_path):
     assert (result.exact, result.flagged, result.unflagged, result.metadata) == (1000, 0, 0, [])
 
 
+@pytest.mark.slow
 def test_seeds_printed_with_borderless_tables_give_every_cell(tmp_path):
     # Narrow label columns wrap every two characters, beside each other:
     # "（三" / "）不" / "予公" / "开" next to "1.属" / "于国" / "家秘" / "密".
@@ -72,6 +75,7 @@ def test_seeds_printed_with_borderless_tables_give_every_cell(tmp_path):
 # --- the corpus --------------------------------------------------------------
 
 
+@pytest.mark.slow
 @needs_corpus
 @pytest.mark.parametrize("suffix", [".pdf", ".txt"])
 def test_corpus_originals_give_every_cell(tmp_path, suffix):
@@ -80,6 +84,7 @@ def test_corpus_originals_give_every_cell(tmp_path, suffix):
     assert (result.exact, result.flagged, result.unflagged, result.metadata) == (600, 0, 0, [])
 
 
+@pytest.mark.slow
 @needs_corpus
 def test_corpus_as_web_pages_and_word_files_give_every_cell(tmp_path):
     names = [p.stem for p in (CORPUS / "expected").glob("*.json")]

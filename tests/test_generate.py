@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from nianbao.site import build
 from nianbao.template import TEMPLATE_2021 as T
 from tools.generate import LAYOUTS, generate
@@ -14,6 +16,7 @@ def test_the_same_seed_gives_the_same_files(tmp_path):
     assert {g.layout for g in a} == set(LAYOUTS)
 
 
+@pytest.mark.slow
 def test_generated_reports_read_back_exactly_and_only_the_broken_ones_are_flagged(tmp_path):
     made = generate(tmp_path / "content", 120, seed=3, broken_share=0.1)
     assert any(g.broken == "sum" for g in made) and any(g.broken == "not_a_report" for g in made)

@@ -219,6 +219,7 @@ def _crash(data: bytes) -> str:
     return "never"
 
 
+@pytest.mark.slow
 def test_a_reader_that_exhausts_memory_costs_only_its_file():
     with pytest.raises(ReadError, match="内存超过上限"):
         limits.run_limited(_greedy, b"")
@@ -252,6 +253,7 @@ def _tree(folder) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_into_one_output_both_finish(tmp_path):
     import subprocess
     import sys
@@ -281,6 +283,7 @@ def test_the_swap_is_one_step(tmp_path):
     assert (new / "index.html").read_text(encoding="utf-8") == "old"
 
 
+@pytest.mark.slow
 def test_a_build_killed_after_the_swap_never_leaves_a_stale_cache(tmp_path, monkeypatch):
     from nianbao import cache
 
@@ -311,6 +314,7 @@ def test_a_build_killed_after_the_swap_never_leaves_a_stale_cache(tmp_path, monk
     assert _tree(out) == _tree(cold)
 
 
+@pytest.mark.slow
 def test_a_worker_killed_by_the_system_costs_only_its_file(tmp_path, monkeypatch):
     from nianbao import site, workers
 
@@ -393,6 +397,7 @@ def _pdf_with_stream(content: bytes) -> bytes:
     return bytes(out)
 
 
+@pytest.mark.slow
 def test_a_pdf_compression_bomb_is_refused_before_it_is_opened():
     data = _pdf_with_stream(b" " * (300 * 1024 * 1024))
     assert len(data) < 1024 * 1024  # under a megabyte on disk, 300 MB inflated

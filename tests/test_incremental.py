@@ -46,6 +46,7 @@ def _edit(rng: random.Random, content: Path, spare: list[Path], action: str) -> 
     return action
 
 
+@pytest.mark.slow
 def test_any_sequence_of_edits_additions_and_deletions_equals_a_cold_build(tmp_path):
     content = tmp_path / "content"
     made = generate(tmp_path / "pool", 60, seed=11)
@@ -122,6 +123,7 @@ def test_a_rebuild_with_nothing_changed_leaves_the_site_as_it_was(tmp_path):
     assert again.findings() == first.findings() and len(again.problems) == len(first.problems)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("change", ["edit", "touch", "base_url", "strict", "site_removed"])
 def test_any_change_to_content_options_or_output_builds_again(tmp_path, change):
     content = tmp_path / "content"

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, SEEDS
 
 from nianbao.site import build
@@ -55,6 +56,7 @@ def test_a_removed_report_leaves_nothing_behind(tmp_path):
     assert _tree(out) == _tree(fresh)
 
 
+@pytest.mark.slow
 def test_a_build_killed_midway_leaves_the_previous_site_as_it_was(tmp_path):
     content = _content(tmp_path, copies=30)  # 150 reports: a few seconds of work
     out = tmp_path / "site"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from conftest import SEEDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,7 +22,7 @@ from nianbao.text import normalise
 
 SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
 PROPERTIES = settings(
-    max_examples=60,
+    max_examples=40,
     deadline=timedelta(seconds=5),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -117,9 +118,71 @@ def test_encodings_and_line_ends_do_not_change_the_numbers(text, encoding, newli
     assert values(plain) == values(other)
 
 
-def test_the_property_catches_an_invented_number():
-    import pytest
+# --- edits that lose nothing: every cell must still be exactly right ----------------------
 
+SEED_NAMES = [p.stem for p in sorted(SEEDS.glob("*.txt"))]
+
+
+@st.composite
+def harmless_edits(draw):
+    """A seed with edits that carry no information: blank lines, trailing
+    white space, page marks between lines, other line ends."""
+    name = draw(st.sampled_from(SEED_NAMES))
+    lines = (SEEDS / f"{name}.txt").read_text(encoding="utf-8").split("\n")
+    for _ in range(draw(st.integers(1, 12))):
+        i = draw(st.integers(0, len(lines)))
+        edit = draw(st.sampled_from(["blank", "trailing", "page"]))
+        if edit == "blank":
+            lines.insert(i, "")
+        elif edit == "trailing" and i < len(lines) and "\t" not in lines[i]:
+            lines[i] += draw(st.sampled_from([" ", "  ", "\u3000", " \u00a0"]))
+        elif edit == "page":
+            lines.insert(i, draw(st.sampled_from(["— 3 —", "-12-", "第 4 页", "第4页 共9页"])))
+    return name, draw(st.sampled_from(["\n", "\r\n"])).join(lines)
+
+
+def _every_cell_as_expected(report, name: str) -> None:
+    from conftest import expected
+
+    from tools.score import expected_cells, matches
+
+    for table, row, column, want in expected_cells(expected(name)):
+        got = report.value(table, row, column)
+        assert matches(got, want), (name, table, row, column, got, want)
+
+
+@PROPERTIES
+@given(harmless_edits())
+def test_edits_that_carry_no_information_change_no_cell(example):
+    name, text = example
+    report = _read_and_parse(f"{name}.txt", text.encode("utf-8"))
+    assert report is not None
+    _every_cell_as_expected(report, name)
+
+
+def test_the_property_fails_when_any_single_cell_changes():
+    """Mutation check: the property above notices a change to any one cell."""
+    import copy
+
+    from conftest import expected
+
+    from nianbao.model import Cell
+    from tools.score import expected_cells
+
+    name = SEED_NAMES[0]
+    report = _read_and_parse(f"{name}.txt", (SEEDS / f"{name}.txt").read_bytes())
+    _every_cell_as_expected(report, name)
+    cells = list(expected_cells(expected(name)))
+    assert len(cells) == 25 * 7 + 15 + 10
+    for table, row, column, _ in cells:
+        broken = copy.deepcopy(report)
+        value = broken.value(table, row, column)
+        broken.table(table)[(row, column)] = Cell.printed((value or 0) + 1)
+        with pytest.raises(AssertionError):
+            _every_cell_as_expected(broken, name)
+
+
+def test_the_property_catches_an_invented_number():
     from nianbao.model import Cell
 
     text = SEED_TEXTS[0]
@@ -155,6 +218,7 @@ def mutated_crawler_text(draw):
     return text
 
 
+@pytest.mark.slow
 @PROPERTIES
 @given(mutated_crawler_text())
 def test_mutated_crawler_text_never_raises_and_invents_no_number(text):

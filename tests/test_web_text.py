@@ -262,6 +262,7 @@ def _build_corpus(tmp_path, suffixes: tuple[str, ...]):
     return summary, score(tmp_path / "out", wanted)
 
 
+@pytest.mark.slow
 @needs_corpus
 def test_corpus_crawler_text(tmp_path):
     summary, result = _build_corpus(tmp_path, (".txt",))
@@ -273,6 +274,7 @@ def test_corpus_crawler_text(tmp_path):
     assert (result.exact, result.flagged) == (1367, 31)
 
 
+@pytest.mark.slow
 @needs_corpus
 def test_corpus_saved_pages_equal_their_crawler_text(tmp_path):
     summary, result = _build_corpus(tmp_path, (".html",))
@@ -280,6 +282,7 @@ def test_corpus_saved_pages_equal_their_crawler_text(tmp_path):
     assert (result.exact, result.flagged, result.unflagged, result.metadata) == (600, 0, 0, [])
 
 
+@pytest.mark.slow
 @needs_corpus
 def test_corpus_pdf_converted_to_markdown(tmp_path):
     summary, result = _build_corpus(tmp_path, (".md",))
@@ -291,6 +294,7 @@ def test_corpus_pdf_converted_to_markdown(tmp_path):
     assert "rows_by_order" in codes(report)
 
 
+@pytest.mark.slow
 @needs_corpus
 def test_corpus_self_contradiction_is_reported(tmp_path):
     summary, _ = _build_corpus(tmp_path, (".txt",))

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -496,33 +494,3 @@ def feed_entries(portal: Portal) -> list[metadata.FeedEntry]:
         name = f"{report.agency}{report.year or ''}年报告" if report else change.source
         entries.append(metadata.FeedEntry(change, name, report_page(report.report_id) if report else ""))
     return entries
-
-
-# The English labels are left out of the index: results quote the report's own text.
-PAGEFIND = (
-    sys.executable,
-    "-m",
-    "pagefind",
-    "--output-subdir",
-    "pagefind",
-    "--exclude-selectors",
-    ".en",
-    "--silent",
-)
-
-
-def index_search(out: Path) -> str:
-    """Build the Pagefind index of the site; returns "" or why search is unavailable."""
-    try:
-        result = subprocess.run(
-            [*PAGEFIND, "--site", str(out)],
-            capture_output=True,
-            text=True,
-            timeout=1800,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        return f"全文搜索索引未生成：{exc}"
-    if result.returncode != 0:
-        tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["pagefind 未安装"]
-        return f"全文搜索索引未生成（pagefind）：{tail[0]}"
-    return ""

@@ -7,6 +7,7 @@ and from a GitHub Pages project sub-path alike.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -63,7 +64,10 @@ def number(value: int | None) -> str:
     return "—" if value is None else f"{value:,}"
 
 
+@functools.cache
 def environment() -> Environment:
+    """The pages' Jinja environment, made once per process: its templates are
+    compiled on first use and kept (Jinja reloads one whose file changed)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
         autoescape=select_autoescape(["html", "xml"]),

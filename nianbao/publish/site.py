@@ -20,7 +20,7 @@ from ..read import read_regular
 from ..summary import Stages
 from ..urls import agency_folder, report_files, report_folder, source_name
 from ..workers import KILLED, map_jobs
-from . import downloads, metadata, package, portal, render
+from . import downloads, metadata, package, portal, render, search
 from .history import history
 from .validate import validate_changed, validate_package
 
@@ -137,7 +137,7 @@ def _search_index(out: Path, reports: list[Report], site: portal.Portal, reuse: 
         ):
             reuse.written["pagefind"] = key
             return ""
-    problem = portal.index_search(out)
+    problem = search.index_search(out)
     if key and not problem and reuse is not None:
         reuse.written["pagefind"] = key
     return problem
@@ -180,14 +180,9 @@ def _write_report_safely(job: tuple[Path, Path, Report, portal.ReportContext]) -
         return Stages(), f"{type(exc).__name__}: {exc}"
 
 
-_ENV = None
-
-
 def _write_report(job: tuple[Path, Path, Report, portal.ReportContext]) -> Stages:
     """One report's package, workbook, JSON, zip, source copy and page (run in a worker process)."""
-    global _ENV
     out, content, report, context = job
-    _ENV = _ENV or render.environment()
     stages = Stages()
     folder = out / report_folder(report.report_id)
     rid = report.report_id
@@ -239,7 +234,9 @@ def _write_report(job: tuple[Path, Path, Report, portal.ReportContext]) -> Stage
         (original, original, ("原始文件", "Original file")),
     ]
     with stages.timed("render"):
-        page = render.render_report(_ENV, report, context, links, hashlib.sha256(bundle).hexdigest())
+        page = render.render_report(
+            render.environment(), report, context, links, hashlib.sha256(bundle).hexdigest()
+        )
     with stages.timed("write"):
         (folder / "index.html").write_text(page, encoding="utf-8")
     return stages
