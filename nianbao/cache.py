@@ -23,7 +23,6 @@ import hashlib
 import json
 import os
 import pickle
-import shutil
 from pathlib import Path
 
 from .config import SCHEMA_DIR, TEMPLATE_DIR
@@ -155,15 +154,3 @@ def unchanged_build(cache: Path, key: str) -> dict | None:
     if written.get("build") == key and written.get("summary"):
         return written["summary"]
     return None
-
-
-def reuse_folder(previous: Path, target: Path) -> bool:
-    """Hard-link a report folder of the previous site into the new tree."""
-    if not previous.is_dir():
-        return False
-    try:
-        shutil.copytree(previous, target, copy_function=os.link)
-    except OSError:
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(previous, target)
-    return True

@@ -343,7 +343,7 @@ def test_a_worker_killed_by_the_system_costs_only_its_file(tmp_path, monkeypatch
 
 
 def test_two_reports_of_one_agency_and_year_count_once(tmp_path):
-    from nianbao.publish.portal import stats
+    from nianbao.publish.views import stats
 
     content = _content(tmp_path, ("copy.txt", SEED.read_bytes()))
     summary = build(content, tmp_path / "out", incremental=False)

@@ -24,6 +24,7 @@ from ..config import SCHEMA_DIR
 from ..indicators import indicators
 from ..model import Problem, Report, formula_safe
 from ..template import TEMPLATES
+from .writer import Writer
 
 PORTAL_RESOURCES = ("reports", "requests", "reviews", "proactive", "indicators", "quality")
 RESOURCE_TITLES = {
@@ -223,31 +224,20 @@ def lean_schema(name: str) -> dict[str, Any]:
 
 
 def write_package(
-    folder: Path, package: dict[str, Any], tables: dict[str, str], compact: bool = False
+    writer: Writer, folder: str, package: dict[str, Any], tables: dict[str, str], compact: bool = False
 ) -> list[Path]:
-    """Write ``datapackage.json`` and its CSV files into ``folder``.
+    """Write ``datapackage.json`` and its CSV files into ``folder`` of the site.
 
     ``compact`` leaves out the indentation: the schemas inline in each of
     thousands of report packages are most of their size, and the published
     site must fit GitHub Pages' 1 GB."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in tables.items():
-        path = folder / f"{name}.csv"
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return [_write_descriptor(folder, package, compact), *written]
-
-
-def _write_descriptor(folder: Path, package: dict[str, Any], compact: bool) -> Path:
-    path = folder / "datapackage.json"
-    layout: dict[str, Any] = {"separators": (",", ":")} if compact else {"indent": 2}
-    path.write_text(json.dumps(package, ensure_ascii=False, **layout) + "\n", encoding="utf-8")
-    return path
+    written = [writer.text(f"{folder}/{name}.csv", text) for name, text in tables.items()]
+    return [writer.json(f"{folder}/datapackage.json", package, compact), *written]
 
 
 def gather_package(
-    folder: Path,
+    writer: Writer,
+    folder: str,
     package: dict[str, Any],
     sources: Iterable[Path],
     problems: Iterable[Problem] = (),
@@ -261,13 +251,11 @@ def gather_package(
     against its schema when the report's own CSV was written, so joining the
     files costs no more than copying them: the portal is rebuilt from
     thousands of reports without turning them into rows again."""
-    folder.mkdir(parents=True, exist_ok=True)
     sources = list(sources)
     written = []
     for resource in package["resources"]:
         name = resource["name"]
-        path = folder / f"{name}.csv"
-        with path.open("wb") as target:
+        with writer.open(f"{folder}/{name}.csv") as target:
             target.write(to_csv(name, []).encode("utf-8"))
             for source in sources:
                 with (source / f"{name}.csv").open("rb") as part:
@@ -276,8 +264,8 @@ def gather_package(
             if name == "quality":
                 extra = to_csv("quality", (row for p in problems for row in problem_rows(p)))
                 target.write(extra.split("\n", 1)[1].encode("utf-8"))
-        written.append(path)
-    return [_write_descriptor(folder, package, compact), *written]
+        written.append(writer.path(f"{folder}/{name}.csv"))
+    return [writer.json(f"{folder}/datapackage.json", package, compact), *written]
 
 
 def report_tables(report: Report, page: str) -> dict[str, str]:

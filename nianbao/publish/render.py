@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from decimal import Decimal
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markdown_it import MarkdownIt
@@ -22,7 +23,7 @@ from ..model import Cell, Report
 from ..template import SECTIONS, TEMPLATES, request_layout
 from . import charts, metadata
 from .package import PORTAL_RESOURCES, RESOURCE_TITLES, load_schema
-from .portal import ReportContext, list_row, report_dataset
+from .views import ReportContext, list_row, report_dataset
 
 # Commonmark without raw HTML: an agency's prose can never inject markup.
 _markdown = MarkdownIt("commonmark", {"html": False})
@@ -92,6 +93,11 @@ def environment() -> Environment:
         KINDS=KINDS,
     )
     return env
+
+
+def render_page(env: Environment, template: str, **values: Any) -> str:
+    """One page from ``templates/`` with its values."""
+    return env.get_template(template).render(**values)
 
 
 def render_report(

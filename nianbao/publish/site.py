@@ -9,8 +9,6 @@ pages and search index.  A report whose folder cannot be written is named
 from __future__ import annotations
 
 import hashlib
-import json
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +21,8 @@ from ..workers import KILLED, map_jobs
 from . import downloads, metadata, package, portal, render, search
 from .history import history
 from .validate import validate_changed, validate_package
+from .views import ReportContext
+from .writer import Writer
 
 STATIC_DIR = render.TEMPLATE_DIR / "static"
 
@@ -58,7 +58,8 @@ def write_site(
     Returns the package errors and why search is unavailable ("" when it is not)."""
     stages = stages if stages is not None else Stages()
     env = render.environment()
-    shutil.copytree(STATIC_DIR, out / "static")
+    writer = Writer(out)
+    writer.copy_tree(STATIC_DIR, "static")
     with stages.timed("history"):
         changes = history(content, [r.source for r in reports], git)
     site = portal.Portal(reports, problems, changes, metadata.base_url(base_url))
@@ -73,10 +74,8 @@ def write_site(
                     continue
                 key = cache.written_key(source_key, report, repr(context))
                 reuse.written[report.report_id] = key
-                folder = Path(report_folder(report.report_id))
-                if reuse.keys.get(report.report_id) == key and cache.reuse_folder(
-                    reuse.previous / folder, out / folder
-                ):
+                folder = report_folder(report.report_id)
+                if reuse.keys.get(report.report_id) == key and writer.reuse(reuse.previous / folder, folder):
                     reuse.reused_ids.add(report.report_id)
                     continue
         jobs.append((out, content, report, context))
@@ -91,36 +90,37 @@ def write_site(
         raise PublishFailed(failures)
     with stages.timed("package"):
         package.gather_package(
-            out / "data",
+            writer,
+            "data",
             package.portal_package(len(reports)),
             (out / report_folder(r.report_id) / "data" for r in reports),
             problems,
         )
-        portal.write_downloads(out, site)
+        portal.write_downloads(writer, site)
     with stages.timed("agencies"):
         for agency in site.agencies:
             try:
-                _write_agency(out, env, site, agency, reuse)
+                _write_agency(writer, env, site, agency, reuse)
             except Exception as exc:  # costs the agency's reports, not the portal
                 error = f"机构页（{agency.name}）：{type(exc).__name__}: {exc}"
                 failures.update({r.report_id: error for r in agency.reports})
     if failures:
         raise PublishFailed(failures)
     with stages.timed("render"):
-        portal.write_pages(out, env, site)
-        (out / "data.html").write_text(render.render_data(env, site.base), encoding="utf-8")
-    (out / ".nojekyll").write_text("", encoding="utf-8")
+        portal.write_pages(writer, env, site)
+        writer.text("data.html", render.render_data(env, site.base))
+    writer.text(".nojekyll", "")
     with stages.timed("validate"):
         if reuse is not None and reuse.validated and reuse.reused:
             errors = validate_changed(out / "data" / "datapackage.json", reuse.reused_ids)
         else:
             errors = validate_package(out / "data" / "datapackage.json")
     with stages.timed("search"):
-        search = _search_index(out, reports, site, reuse)
+        search = _search_index(writer, reports, site, reuse)
     return errors, search
 
 
-def _search_index(out: Path, reports: list[Report], site: portal.Portal, reuse: Reuse | None) -> str:
+def _search_index(writer: Writer, reports: list[Report], site: portal.Portal, reuse: Reuse | None) -> str:
     """Pagefind indexes only the report and agency pages (``data-pagefind-body``):
     when none of their folders changed, last build's index is the same bytes."""
     key = ""
@@ -133,28 +133,28 @@ def _search_index(out: Path, reports: list[Report], site: portal.Portal, reuse: 
         if (
             key
             and reuse.keys.get("pagefind") == key
-            and cache.reuse_folder(reuse.previous / "pagefind", out / "pagefind")
+            and writer.reuse(reuse.previous / "pagefind", "pagefind")
         ):
             reuse.written["pagefind"] = key
             return ""
-    problem = search.index_search(out)
+    problem = search.index_search(writer.root)
     if key and not problem and reuse is not None:
         reuse.written["pagefind"] = key
     return problem
 
 
-def _write_agency(out: Path, env, site: portal.Portal, agency, reuse: Reuse | None) -> None:
+def _write_agency(writer: Writer, env, site: portal.Portal, agency, reuse: Reuse | None) -> None:
     """An agency's folder, taken from the previous site when none of its reports changed."""
-    folder = Path(agency_folder(agency.slug))
+    folder = agency_folder(agency.slug)
     keys = [reuse.written.get(r.report_id, "") for r in agency.reports] if reuse else []
     if reuse is None or not all(keys):
-        portal.write_agency(out, env, site, agency)
+        portal.write_agency(writer, env, site, agency)
         return
     key = portal.agency_key(agency, keys, site)
-    reuse.written[folder.as_posix()] = key
-    if reuse.keys.get(folder.as_posix()) == key and cache.reuse_folder(reuse.previous / folder, out / folder):
+    reuse.written[folder] = key
+    if reuse.keys.get(folder) == key and writer.reuse(reuse.previous / folder, folder):
         return
-    portal.write_agency(out, env, site, agency)
+    portal.write_agency(writer, env, site, agency)
 
 
 class PublishFailed(Exception):
@@ -172,7 +172,7 @@ def _killed_writing(job) -> tuple[Stages, str]:
     return Stages(), KILLED
 
 
-def _write_report_safely(job: tuple[Path, Path, Report, portal.ReportContext]) -> tuple[Stages, str]:
+def _write_report_safely(job: tuple[Path, Path, Report, ReportContext]) -> tuple[Stages, str]:
     """:func:`_write_report`, with what went wrong instead of an exception."""
     try:
         return _write_report(job), ""
@@ -180,27 +180,30 @@ def _write_report_safely(job: tuple[Path, Path, Report, portal.ReportContext]) -
         return Stages(), f"{type(exc).__name__}: {exc}"
 
 
-def _write_report(job: tuple[Path, Path, Report, portal.ReportContext]) -> Stages:
+def _write_report(job: tuple[Path, Path, Report, ReportContext]) -> Stages:
     """One report's package, workbook, JSON, zip, source copy and page (run in a worker process)."""
     out, content, report, context = job
     stages = Stages()
-    folder = out / report_folder(report.report_id)
+    writer = Writer(out)
+    folder = report_folder(report.report_id)
     rid = report.report_id
     files = report_files(rid)
     with stages.timed("package"):
         tables = package.report_tables(report, context.page)
-        written = package.write_package(folder / "data", package.report_package(report), tables, compact=True)
+        written = package.write_package(
+            writer, f"{folder}/data", package.report_package(report), tables, compact=True
+        )
         book = downloads.report_workbook(report)
         document = downloads.report_document(report, files)
         bundle = downloads.bundle(rid, {f"data/{p.name}": p.read_bytes() for p in written})
     original = source_name(report.source)
     with stages.timed("write"):
-        (folder / original).write_bytes(read_regular(content / report.source, config.LIMITS.binary_bytes))
-        (folder / f"{rid}.xlsx").write_bytes(book)
-        (folder / f"{rid}.zip").write_bytes(bundle)
-        (folder / "report.json").write_text(
-            json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+        writer.binary(
+            f"{folder}/{original}", read_regular(content / report.source, config.LIMITS.binary_bytes)
         )
+        writer.binary(f"{folder}/{rid}.xlsx", book)
+        writer.binary(f"{folder}/{rid}.zip", bundle)
+        writer.json(f"{folder}/report.json", document)
     links = [
         (
             f"{rid}.xlsx",
@@ -238,5 +241,5 @@ def _write_report(job: tuple[Path, Path, Report, portal.ReportContext]) -> Stage
             render.environment(), report, context, links, hashlib.sha256(bundle).hexdigest()
         )
     with stages.timed("write"):
-        (folder / "index.html").write_text(page, encoding="utf-8")
+        writer.text(f"{folder}/index.html", page)
     return stages
