@@ -76,6 +76,14 @@ class Report:
     duplicate_of: str = ""
     findings: list[Finding] = field(default_factory=list)
 
+    @property
+    def name(self) -> str:
+        """The report's title, or one made from its agency and year (the one place it is made)."""
+        if self.title:
+            return self.title
+        year = f"{self.year}年" if self.year else ""
+        return f"{self.agency}{year}政府信息公开工作年度报告"
+
     def add(self, severity: Severity, code: str, message: str, **where: str) -> None:
         self.findings.append(Finding(severity, code, message, **where))
 

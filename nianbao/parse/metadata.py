@@ -153,7 +153,7 @@ def read_metadata(report: Report, source: Source) -> None:
     if report.title and report.agency and not _names_agency(report.title, report.agency):
         report.title = ""
     if not report.title and report.agency and report.year:
-        report.title = f"{report.agency}{report.year}年政府信息公开工作年度报告"
+        report.title = report.name
 
 
 def _names_agency(title: str, agency: str) -> bool:

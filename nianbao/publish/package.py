@@ -286,10 +286,9 @@ LEAN_NOTE = "各字段的详细说明见全站数据包 data/datapackage.json �
 def report_package(report: Report) -> dict[str, Any]:
     return descriptor(
         f"nianbao-{report.report_id}",
-        report.title or f"{report.agency}{report.year}年政府信息公开工作年度报告",
+        report.name,
         (*PORTAL_RESOURCES, "requests_wide"),
-        f"{report.agency}{report.year}年政府信息公开工作年度报告的数据，由 nianbao 从 {report.source} 解析并按模板勾稽关系核对。"
-        f"{LEAN_NOTE}",
+        f"{report.name}的数据，由 nianbao 从 {report.source} 解析并按模板勾稽关系核对。{LEAN_NOTE}",
         lean=True,
     )
 

@@ -38,7 +38,7 @@ class ReportContext:
 
 
 def report_dataset(report: Report, context: ReportContext) -> metadata.Dataset:
-    name = report.title or f"{report.agency}{report.year or ''}年政府信息公开工作年度报告"
+    name = report.name
     return metadata.Dataset(
         path=context.page,
         identifier=report.report_id,

@@ -15,7 +15,6 @@ them and set column widths.
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from ..model import formula_safe
+from ..text import plain
 
 Value = str | int | float | Decimal | None
 
@@ -68,13 +68,10 @@ def _cell(ref: str, value: Value, style: int) -> str:
     return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
 def _xml_safe(text: str) -> str:
     # XML 1.0 forbids most control characters; the reader already drops them,
     # this is the last guard so a stray one can never make a corrupt workbook.
-    return _CONTROL.sub("", text)
+    return plain(text)
 
 
 def _sheet_xml(sheet: Sheet) -> str:
