@@ -17,7 +17,7 @@ Number = int | Decimal
 
 
 # What spreadsheet programs read as the start of a formula (OWASP, "CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def formula_safe(text: str) -> str:

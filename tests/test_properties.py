@@ -8,6 +8,7 @@ digits and noise); each example must finish within the deadline.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import timedelta
 
@@ -22,7 +23,8 @@ from nianbao.text import normalise
 
 SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
 PROPERTIES = settings(
-    max_examples=40,
+    # NIANBAO_EXAMPLES=1000 for a deep run; 40 keeps the suite quick.
+    max_examples=int(os.environ.get("NIANBAO_EXAMPLES", "40")),
     deadline=timedelta(seconds=5),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -98,8 +98,9 @@ def _front_matter_warnings(report: Report, meta: dict[str, Any]) -> None:
 
 
 def _text(meta: dict[str, Any], key: str) -> str:
+    """A one-line front matter value: line breaks and runs of white space as one space."""
     value = meta.get(key)
-    return value.strip() if isinstance(value, str) else ""
+    return re.sub(r"\s+", " ", value).strip() if isinstance(value, str) else ""
 
 
 def _first(header: dict[str, str], keys: Sequence[str]) -> str:
@@ -143,7 +144,7 @@ def read_metadata(report: Report, source: Source) -> None:
     _read_agency(report, meta, agency, header, source)
     _read_year(report, meta, year, source)
     if isinstance(meta.get("region"), str):
-        report.region = meta["region"].strip()
+        report.region = _text(meta, "region")
     if _text(meta, "title"):
         report.title = _text(meta, "title")
     elif printed_title and report.agency and len(printed_title) <= 120:

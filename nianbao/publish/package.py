@@ -74,6 +74,13 @@ def _check(schema: dict[str, Any], row: Row, resource: str) -> None:
             raise SchemaViolation(f"{resource}.{name}={value!r} does not match its pattern")
 
 
+def _text_cell(value: str) -> str:
+    """A text cell as CSV carries it safely: line ends as "\\n" (the writer
+    quotes those; a bare carriage return would split the row) and never the
+    start of a formula."""
+    return formula_safe(value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def to_csv(resource: str, rows: Iterable[Row]) -> str:
     """Rows as CSV text in the schema's column order, each row checked first."""
     schema = load_schema(resource)
@@ -85,7 +92,7 @@ def to_csv(resource: str, rows: Iterable[Row]) -> str:
     for row in rows:
         _check(schema, row, resource)
         writer.writerow(
-            ["" if row.get(n) is None else formula_safe(row[n]) if n in text else row[n] for n in names]
+            ["" if row.get(n) is None else _text_cell(row[n]) if n in text else row[n] for n in names]
         )
     return out.getvalue()
 
