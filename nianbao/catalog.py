@@ -57,6 +57,7 @@ _LEVEL_OF = (  # longer suffixes first: 自治区 is a province, not a 区
     ("county", ("区", "县", "旗")),
 )
 _NOT_PLACES = {"城市", "社区", "园区", "景区", "地区"}  # words in department names
+_ENDS = set("省市州盟区县旗镇乡")  # one-character divisions
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 
 
@@ -65,6 +66,10 @@ def places(agency: str) -> list[str]:
     found, rest = [], agency
     while m := _PLACE.match(rest):
         place = m.group(0)
+        # A one-character name before a division (沛县) is rare; a two-character
+        # match followed by a division is a name holding a division word (红旗区).
+        if len(place) == 2 and rest[2:3] in _ENDS:
+            place = rest[:3]
         # "人民政府" and department names are not places; a place is 2+ characters.
         if len(place) < 2 or place.startswith(("人民", "政府")) or place in _NOT_PLACES:
             break

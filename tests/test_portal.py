@@ -145,6 +145,10 @@ def test_every_indicator_is_published_documented_and_labelled(seed_site):
         ("上海市人民政府", "province", "government"),
         ("国家税务总局", "central", "department"),
         ("某某单位", "unknown", "other"),
+        ("红旗区人民政府", "county", "government"),  # 旗 inside a name is not a banner
+        ("正蓝旗人民政府", "county", "government"),
+        ("沛县人民政府", "county", "government"),
+        ("淮安市市场监督管理局", "city", "department"),
     ],
 )
 def test_level_and_kind_are_read_from_the_name(name, level, kind):
