@@ -34,6 +34,8 @@ def test_workflow_tests_builds_and_deploys_with_the_official_pages_actions():
     assert "-c constraints.txt" in next(r for r in runs if "pip install" in r)  # the locked versions
     for action in ("actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"):
         assert action in uses
+    cache = next(i for i, s in enumerate(build) if s.get("uses", "").startswith("actions/cache"))
+    assert cache < built and {".site.cache", "site"} <= set(build[cache]["with"]["path"].split())
     upload = next(s for s in build if s.get("uses", "").startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "site"
     assert flow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
