@@ -252,6 +252,21 @@ def test_compare_two_reports_side_by_side(tab):
     assert "−5" in first.locator("td").nth(1).inner_text()
 
 
+def test_enter_in_the_compare_box_adds_a_report(tab):
+    page = tab.open(f"compare.html?id={SEED_ID}")
+    page.fill("#pick", "文峰区信访局")
+    page.press("#pick", "Enter")
+    page.wait_for_url("**/compare.html?id=*&id=*")
+    assert "id=004-5c62533f5d23ed68" in page.url and f"id={SEED_ID}" in page.url
+
+
+def test_compare_shows_amounts_as_printed(tab):
+    page = tab.open(f"compare.html?id=000-3925396cff2e10ed&id={SEED_ID}")
+    page.locator("table.compare").first.wait_for()
+    tables = " ".join(page.locator("table.compare").all_inner_texts())
+    assert "2242.9233" in tables  # the fee as the report printed it, not 2242.9
+
+
 def test_the_interface_switches_to_english_and_remembers_it(tab):
     page = tab.open("index.html")
     assert page.locator("h1").inner_text().startswith("政府信息公开")

@@ -28,7 +28,8 @@
   function number(value, percent) {
     if (value === null || value === undefined) { return "—"; }
     if (percent) { return (value * 100).toFixed(1) + "%"; }
-    return Number.isInteger(value) ? value.toLocaleString("en-US") : String(Math.round(value * 10) / 10);
+    // Amounts as the report printed them (2242.9233), never rounded away.
+    return Number.isInteger(value) ? value.toLocaleString("en-US") : String(value);
   }
   function name(doc) { return (doc.agency || doc.source) + " " + (doc.year || ""); }
   function go(newIds) {
@@ -190,7 +191,9 @@
     });
   }).catch(function () { /* the picker stays empty; the list on the home page still works */ });
 
-  document.getElementById("pick-add").addEventListener("click", function () {
+  // A submit, so that Enter in the box adds the report as the button does.
+  document.getElementById("compare-pick").addEventListener("submit", function (event) {
+    event.preventDefault();
     var text = pick.value.trim();
     var match = /· ([a-z0-9-]+)$/.exec(text);
     var id = match ? match[1] : null;
