@@ -114,6 +114,54 @@ CHECKS_EN = {
 }
 
 
+# Every other finding and every reason a file was not read, in plain words
+# (the quality page's headings; the codes stay in the data).
+FINDINGS = {
+    "agency_guessed": ("机构名称取自文件名或网页信息", "Agency taken from the file name or page header"),
+    "bad_front_matter": ("front matter 有误", "Problem in the front matter"),
+    "carry_over_mismatch": (
+        "上年结转与上年报告的结转下年度不符",
+        "Carried over differs from last year's carried forward",
+    ),
+    "check_failed": ("核对时出错", "A check failed to run"),
+    "check_not_assessable": ("缺少数字，无法核对", "Cannot be checked: numbers missing"),
+    "crosscheck_failed": ("跨报告核对出错", "Cross-report check failed to run"),
+    "derived_value": ("按勾稽关系推算的数字", "Value derived from the arithmetic"),
+    "digits_run_together": ("数字连在一起", "Digits run together"),
+    "duplicate_id": ("编号重复", "Duplicate id"),
+    "duplicate_report": ("同一机构同一年度有多份报告", "More than one report for an agency and year"),
+    "implausible_value": ("数字大得不合理", "Implausibly large number"),
+    "in_force_mismatch": ("现行有效件数与上年不衔接", "Documents in force do not follow from last year"),
+    "not_a_count": ("不是件数", "Not a count"),
+    "not_a_number": ("不是数字", "Not a number"),
+    "prose_mismatch": ("正文中的数字与表格不符", "The text's figures differ from the tables"),
+    "region_below_parts": ("全区数字小于所属部门之和", "A region's figure below its departments' sum"),
+    "row_blank": ("整行未填", "Row left blank"),
+    "row_collapsed": ("几行印成了一行", "Rows printed as one"),
+    "row_missing": ("缺少一行", "Row missing"),
+    "row_overflow": ("一行的数字多于列数", "More numbers than columns"),
+    "row_short": ("一行的数字少于列数", "Fewer numbers than cells"),
+    "rows_by_order": ("按行的顺序对应", "Rows matched by their order"),
+    "section_missing": ("缺少一节", "Section missing"),
+    "short_row": ("一行的数字少于列数", "Fewer numbers than columns"),
+    "table_empty": ("表格没有数字", "Table without numbers"),
+    "table_missing": ("缺少表格", "Table missing"),
+    "template_year_mismatch": ("模板与年度不符", "Template does not match the year"),
+    "unknown_label": ("表中有模板以外的文字", "Text the template does not have"),
+    "year_guessed": ("年度取自文件名或日期", "Year taken from the file name or dates"),
+    # Files that were not read
+    "unreadable": ("无法读取", "Unreadable"),
+    "unsupported": ("不支持的文件类型", "Unsupported file type"),
+    "too_large": ("文件过大", "File too large"),
+    "not_a_report": ("不是年度报告", "Not an annual report"),
+    "year_unknown": ("找不到年度", "No year found"),
+    "parse_failed": ("解析时出错", "Reading failed"),
+    "publish_failed": ("发布时出错", "Publishing failed"),
+    "refused": ("拒绝读取（链接、管道、隐藏文件等）", "Refused (link, pipe, hidden file…)"),
+    "killed": ("处理时进程被终止", "Its process was killed"),
+}
+
+
 def both(zh: str, en: str) -> Markup:
     """A label in both languages; the stylesheet shows the one the reader chose."""
     return Markup('<span class="zh">{}</span><span class="en" lang="en">{}</span>').format(

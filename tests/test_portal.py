@@ -381,6 +381,11 @@ def test_the_quality_page_groups_findings_by_kind_and_by_report(seed_site):
     codes = {f.code for r in seed_site.reports for f in r.findings}
     for code in codes:
         assert f'id="code-{code}"' in html
+    # Each kind of finding is named in plain words, not by its code alone (issue 16, item 9).
+    assert '<span class="zh">整行未填</span>' in html or "row_blank" not in codes
+    for code in codes:
+        heading = html.split(f'<h3 id="code-{code}">', 1)[1].split("</h3>", 1)[0]
+        assert '<span class="zh">' in heading and '<span class="en" lang="en">' in heading, code
     passing = sum(1 for r in seed_site.reports if not any(f.code in CHECK_NAMES for f in r.findings))
     assert f"（{passing} / 5）" in html
 
@@ -415,3 +420,17 @@ def test_amounts_stay_decimal_in_the_workbook(seed_site):
         None if cell.value is None else float(cell.value) if isinstance(cell.value, Decimal) else cell.value
     )
     assert values == [want]
+
+
+def test_every_finding_code_the_code_can_emit_has_a_name():
+    import re
+
+    from nianbao.check import CHECK_NAMES
+    from nianbao.config import PROJECT_DIR
+    from nianbao.i18n import FINDINGS
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (PROJECT_DIR / "nianbao").rglob("*.py"))
+    emitted = set(re.findall(r'\.add\(\s*"(?:error|warning|info)",\s*"([a-z_]+)"', source))
+    emitted |= set(re.findall(r'Problem\([^()]*"([a-z_]+)"\)', source))
+    assert emitted, "the pattern finds the codes"
+    assert emitted - set(FINDINGS) - set(CHECK_NAMES) == set()

@@ -13,12 +13,13 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
 
 from .. import indicators as ind
 from ..catalog import KINDS, LEVELS
 from ..check import CHECK_NAMES
 from ..config import TEMPLATE_DIR
-from ..i18n import CHECKS_EN, EN, SECTIONS_EN, SEVERITY, both, label
+from ..i18n import CHECKS_EN, EN, FINDINGS, SECTIONS_EN, SEVERITY, both, label
 from ..model import Cell, Report
 from ..template import SECTIONS, TEMPLATES, request_layout
 from . import charts, metadata
@@ -65,6 +66,15 @@ def number(value: int | None) -> str:
     return "—" if value is None else f"{value:,}"
 
 
+def finding_name(code: str) -> Markup:
+    """A finding's code in plain words, in both languages (the code when it has no name)."""
+    if code in CHECK_NAMES:
+        return both(CHECK_NAMES[code], CHECKS_EN[code])
+    if code in FINDINGS:
+        return both(*FINDINGS[code])
+    return Markup(escape(code))
+
+
 @functools.cache
 def environment() -> Environment:
     """The pages' Jinja environment, made once per process: its templates are
@@ -88,6 +98,7 @@ def environment() -> Environment:
         EN=EN,
         both=both,
         label=label,
+        finding_name=finding_name,
         json_ld=metadata.json_ld,
         LEVELS=LEVELS,
         KINDS=KINDS,
