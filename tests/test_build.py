@@ -249,3 +249,25 @@ def test_content_holds_each_seed_byte_for_byte_under_its_front_matter(name):
     assert data[end:] == (SEEDS / f"{name}.txt").read_bytes()
     assert (meta["agency"], meta["year"]) == (expected(name)["agency"], expected(name)["year"])
     assert meta["source_file"] == f"{name}.txt"
+
+
+def test_a_headline_figure_resting_on_a_questioned_cell_is_marked(tmp_path):
+    from reportkit import GOOD, report_text
+
+    content = tmp_path / "content"
+    content.mkdir()
+    good = report_text()
+    # 新收 printed with a total that is not the sum of its columns: a finding on that row.
+    rows = dict(GOOD)
+    rows["new_received"] = [8, 1, 0, 0, 1, 0, 11]
+    (content / "good-2022.txt").write_text(good, encoding="utf-8")
+    (content / "bad-2022.txt").write_text(report_text(rows).replace("某县", "另县"), encoding="utf-8")
+    build(content, tmp_path / "out", incremental=False)
+
+    def figures(report_id):
+        page = (tmp_path / "out" / "reports" / report_id / "index.html").read_text(encoding="utf-8")
+        block = page.split('<ul class="figures"', 1)[1].split("</ul>", 1)[0]
+        return [("见核对结果" in li) for li in block.split("<li>")[1:]]
+
+    assert figures("good-2022") == [False, False, False, False]
+    assert figures("bad-2022")[0] is True  # 新收 is marked; the page links to the checks

@@ -141,7 +141,34 @@ def list_row(report: Report) -> dict[str, Any]:
         "lawsuits": None if direct is None or after is None else int(direct + after),
         "errors": report.count("error"),
         "warnings": report.count("warning"),
+        "flagged": flagged_figures(report),
     }
+
+
+# The cells each headline figure is made of: (table, rows); a finding (not
+# info) on one of them, or on its whole table, puts a marker on the figure.
+FIGURE_CELLS = {
+    "received": ("requests", {"new_received"}),
+    "granted": ("requests", {"granted", "partially_granted", "total_processed"}),
+    "reconsiderations": ("reviews", {"reconsideration"}),
+    "lawsuits": ("reviews", {"litigation_direct", "litigation_after_reconsideration"}),
+}
+
+
+def flagged_figures(report: Report) -> dict[str, bool]:
+    """Which headline figures rest on a cell that a finding questions, or on a derived value."""
+    out = {}
+    for figure, (table, rows) in FIGURE_CELLS.items():
+        found = any(
+            f.severity != "info" and f.table == table and (not f.row or f.row in rows)
+            for f in report.findings
+        )
+        derived = any(
+            cell.status == "derived" and row in rows and column == "total"
+            for (row, column), cell in report.table(table).items()
+        )
+        out[figure] = found or derived
+    return out
 
 
 def year_charts(reports: list[Report]) -> list[dict[str, Any]]:
