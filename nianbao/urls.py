@@ -40,22 +40,28 @@ def naming_part(path: str) -> str:
     return stem
 
 
-def report_id(source: str, wanted: str = "") -> str:
-    """A report's id: ``[a-z0-9-]``, stable, from its own path alone.
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
 
-    ``wanted`` (front matter ``id``) is used when it makes a usable id.
-    Otherwise the file's naming part: as it is when it is plain ASCII
+
+def explicit_id(wanted: str) -> str:
+    """The id a front matter ``id`` asks for, when it makes a usable one ("" when not)."""
+    slug = _slug(wanted)
+    return slug if len(slug) >= 3 else ""
+
+
+def report_id(source: str) -> str:
+    """A report's id: ``[a-z0-9-]``, stable, from its own path alone
+    (an id asked for in front matter is :func:`explicit_id`).
+
+    The file's naming part: as it is when it is plain ASCII
     ("hongze-2024"), else its ASCII letters and digits plus a hash of the
     whole name ("淮安市2023年报" -> "2023-" + hash), so that two names never
     share an id by losing their Chinese, and no id changes when other files
     arrive.
     """
-    for candidate in (wanted,):
-        slug = re.sub(r"[^a-z0-9]+", "-", candidate.lower()).strip("-")[:80]
-        if len(slug) >= 3:
-            return slug
     name = naming_part(source)
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80]
+    slug = _slug(name)
     if name.isascii() and len(slug) >= 3:
         return slug
     digest = short_hash(name or source, 8)

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..model import Report
 from ..read import Source
+from ..read.frontmatter import HEADER_DATE, HEADER_PUBLISHER, HEADER_TITLE, HEADER_URL
 from ..text import normalise
 from . import titles
 
@@ -58,19 +59,6 @@ def _year_from_body(text: str) -> int | None:
 FRONT_MATTER_KEYS = {"agency", "year", "region", "title", "id", "source_file", "source_url", "published"}
 
 
-# A crawler header's keys for the title, the publication date and the page's address.
-_HEADER_TITLE = ("标题", "题名", "名称")
-
-
-_HEADER_DATE = ("发布时间", "发布日期", "发文日期", "成文日期", "日期", "时间")
-
-
-_HEADER_URL = ("原文链接", "原文地址", "链接", "网址", "URL", "url", "source")
-
-
-_HEADER_PUBLISHER = ("发布机构", "发文机关", "发文机构", "来源", "信息来源")
-
-
 YEARS = (2008, 2100)  # the regulations date from 2008; the schema's range
 
 
@@ -109,7 +97,7 @@ def _first(header: dict[str, str], keys: Sequence[str]) -> str:
 
 def _source_url(meta: dict[str, Any], header: dict[str, str]) -> str:
     """The original's address: only an http(s) URL, never another scheme."""
-    for url in (_text(meta, "source_url"), _first(header, _HEADER_URL)):
+    for url in (_text(meta, "source_url"), _first(header, HEADER_URL)):
         url = url.strip()
         if re.fullmatch(r"https?://[^\s<>\"'`]+", url):
             return url
@@ -120,7 +108,7 @@ def _published(meta: dict[str, Any], header: dict[str, str]) -> date | None:
     given = meta.get("published")
     if isinstance(given, date):
         return given
-    return titles.parse_date(str(given)) if given else titles.parse_date(_first(header, _HEADER_DATE))
+    return titles.parse_date(str(given)) if given else titles.parse_date(_first(header, HEADER_DATE))
 
 
 def read_metadata(report: Report, source: Source) -> None:
@@ -135,7 +123,7 @@ def read_metadata(report: Report, source: Source) -> None:
     _front_matter_warnings(report, meta)
     report.source_url = _source_url(meta, header)
     report.published = _published(meta, header)
-    header_title = _first(header, _HEADER_TITLE)
+    header_title = _first(header, HEADER_TITLE)
     from_header = titles.split_title(titles.clean(header_title)) if header_title else None
     agency, year, printed_title = titles.find_title(source.lines)
     if from_header:
@@ -171,7 +159,7 @@ def _read_agency(
     report.metadata_origin["agency"] = "text"
     if report.agency:
         return
-    publisher = titles.clean(_first(header, _HEADER_PUBLISHER))
+    publisher = titles.clean(_first(header, HEADER_PUBLISHER))
     # The bare file name when nothing better is there: a name must be published.
     named = titles.name_from_path(source.path) or source.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     for name, origin, where in (

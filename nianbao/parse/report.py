@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..model import Report
 from ..read import Source, tokenize
 from ..template import TEMPLATE_2019, TEMPLATE_2021, Template
-from ..urls import report_id
+from ..urls import explicit_id, report_id
 from .digits import Segment
 from .metadata import read_metadata
 from .proactive import parse_proactive
@@ -49,9 +49,9 @@ def choose_template(report: Report, index: TextIndex) -> Template:
 
 def parse(source: Source) -> Report:
     """A decoded source file to a report with all tables filled and resolved."""
-    wanted = str(source.meta.get("id") or "")
-    report = Report(report_id(source.path, wanted), source.path, layout=source.layout)
-    if wanted and report.report_id == report_id("", wanted):
+    explicit = explicit_id(str(source.meta.get("id") or ""))
+    report = Report(explicit or report_id(source.path), source.path, layout=source.layout)
+    if explicit:
         report.metadata_origin["id"] = "front matter"
     for warning in source.warnings:
         report.add("warning", "bad_front_matter", warning, table="report")

@@ -52,14 +52,13 @@ def _resolve_segments(report: Report, equations: list, segments: list[Segment]) 
     # Glued runs that no cut fits: the report's totals contradict every reading.
     for seg in [s for s in segments if s.glued and not s.splits()]:
         _unsplittable(report, seg)
-    segments = [s for s in segments if not (s.glued and not s.splits())]
     # Glued runs with one cut that keeps their own totals are read that way
     # whatever the rest of the table says (its contradictions are the checks' to report).
     for seg in [s for s in segments if s.glued and len(s.splits()) == 1]:
         for slot, cell in seg.splits()[0].items():
             report.table(seg.table)[seg.keys[slot]] = cell
-        _settle(report, seg, [], 1, split=True, decided_here=True)
-    segments = [s for s in segments if not (s.glued and len(s.splits()) == 1)]
+        _one_cut(report, seg)
+    segments = [s for s in segments if not s.glued or len(s.splits()) > 1]
     if not segments:
         return
     outcomes, total = _outcomes(report, equations, segments, [s.options() for s in segments])
@@ -108,18 +107,22 @@ def _outcomes(
     return outcomes, total
 
 
-def _settle(
-    report: Report,
-    seg: Segment,
-    outcomes: list[dict],
-    total: int,
-    split: bool = False,
-    decided_here: bool = False,
-) -> None:
+def _one_cut(report: Report, seg: Segment) -> None:
+    """The finding for a digit run whose cells were set by its one possible cut."""
+    table = report.table(seg.table)
+    shown = " ".join(c.raw or "空" for c in seg.cells)
+    cut = " ".join(str(table[k].value) for k in seg.keys)
+    message = (
+        f"{_where(TEMPLATES[report.template], seg)}的数字连在一起（{shown}），按勾稽关系只有一种拆法：{cut}"
+    )
+    report.add("warning", "digits_run_together", message, table=seg.table, row=seg.row)
+
+
+def _settle(report: Report, seg: Segment, outcomes: list[dict], total: int, split: bool = False) -> None:
     template = TEMPLATES[report.template]
     table = report.table(seg.table)
     decided, open_ = [], []
-    for key in [] if decided_here else seg.keys:
+    for key in seg.keys:
         full = (seg.table, *key)
         seen = {o.get(full) for o in outcomes}
         values = {v[0] if v else None for v in seen}
@@ -133,9 +136,7 @@ def _settle(
     shown = " ".join(c.raw or "空" for c in seg.cells)
     where = _where(template, seg)
     if split and not open_:
-        cut = " ".join(str(table[k].value) for k in seg.keys)
-        message = f"{where}的数字连在一起（{shown}），按勾稽关系只有一种拆法：{cut}"
-        report.add("warning", "digits_run_together", message, table=seg.table, row=seg.row)
+        _one_cut(report, seg)
         return
     if split:
         message = (

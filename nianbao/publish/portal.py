@@ -79,7 +79,7 @@ class Portal:
 
 def write_downloads(writer: Writer, portal: Portal) -> None:
     """The portal's workbook and zip (its package's CSVs are already written)."""
-    data = writer.path("data/datapackage.json").parent
+    data = writer.path("data")
     book = downloads.collection_workbook(portal.reports, portal.problems, metadata.PORTAL_NAME)
     files = {p.name: p.read_bytes() for p in sorted(data.glob("*")) if p.suffix in (".csv", ".json")}
     if book is not None:

@@ -22,7 +22,7 @@ def _command() -> list[str]:
         import pagefind_bin_extended  # type: ignore[import-untyped]
 
         return [str(pagefind_bin_extended.get_executable())]
-    except (ImportError, OSError, FileNotFoundError):  # the module finds whichever binary is installed
+    except (ImportError, OSError):  # the module finds whichever binary is installed
         return [sys.executable, "-m", "pagefind"]
 
 

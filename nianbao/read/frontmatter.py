@@ -70,10 +70,15 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, list[str]]:
 
 
 # Keys that site crawlers and web archives write above a saved page's text.
+# The keys that carry the report's title, publication date, original address
+# and publisher, in the order they are believed; the parser reads these.
+HEADER_TITLE = ("标题", "题名", "名称")
+HEADER_DATE = ("发布时间", "发布日期", "发文日期", "成文日期", "日期", "时间")
+HEADER_URL = ("原文链接", "原文地址", "链接", "网址", "URL", "url", "source")
+HEADER_PUBLISHER = ("发布机构", "发文机关", "发文机构", "来源", "信息来源")
 HEADER_KEYS = (
-    "标题", "题名", "名称", "发布时间", "发布日期", "发文日期", "成文日期", "生成日期", "日期", "时间",
-    "文号", "发文字号", "索引号", "发布机构", "发文机关", "发文机构", "来源", "信息来源", "栏目",
-    "主题分类", "所属主题", "分类", "原文链接", "原文地址", "链接", "网址", "URL", "url", "source",
+    *HEADER_TITLE, *HEADER_DATE, *HEADER_URL, *HEADER_PUBLISHER, "生成日期",
+    "文号", "发文字号", "索引号", "栏目", "主题分类", "所属主题", "分类",
     "本地目录", "本地路径", "抓取时间", "采集时间", "公开方式", "公开范围", "有效性", "作者",
 )  # fmt: skip
 
