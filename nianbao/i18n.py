@@ -1,9 +1,10 @@
 """English for every label the pages print, for researchers abroad.
 
-Chinese stays the default.  Each page carries both languages (short labels,
-so it costs little), and a switch in the header shows one or the other
-(``static/site.js``; the choice is remembered, and ``?lang=en`` in a link
-opens a page in English).  The reports' own prose is not translated.
+Chinese stays the default.  A page prints its labels in Chinese, and the
+English of every label is published once for the whole site
+(``static/en.js``, see :mod:`nianbao.publish.phrases`); a switch in the header
+shows one or the other (``static/site.js``; the choice is remembered, and
+``?lang=en`` in a link opens a page in English).  The reports' own prose is not translated.
 
 ``EN`` maps a template code (row, column, item, measure, section, ...) to its
 English label; the Chinese labels stay in :mod:`nianbao.template`.
@@ -162,8 +163,19 @@ FINDINGS = {
 }
 
 
+# Chinese label -> English, published once per site (static/en.js) and filled in
+# by nianbao.publish.phrases before pages are rendered.
+PHRASES: dict[str, str] = {}
+
+
 def both(zh: str, en: str) -> Markup:
-    """A label in both languages; the stylesheet shows the one the reader chose."""
+    """A label in both languages; the reader's choice is shown.
+
+    A label whose English is in the site's dictionary (:data:`PHRASES`) is
+    printed in Chinese only, and the language switch looks it up; any other
+    carries both languages and the stylesheet hides one."""
+    if PHRASES.get(zh) == en:
+        return Markup('<span lang="zh">{}</span>').format(escape(zh))
     return Markup('<span class="zh">{}</span><span class="en" lang="en">{}</span>').format(
         escape(zh), escape(en)
     )

@@ -278,6 +278,8 @@ def test_the_interface_switches_to_english_and_remembers_it(tab):
     assert page.get_by_role("rowheader", name="(1) Granted in full").count() == 1
     page.click("#lang-switch")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert page.locator("#s-requests").inner_text().startswith("三、")
+    assert page.get_by_role("rowheader", name="（一）予以公开").count() == 1
 
 
 def _audit(page) -> list[str]:

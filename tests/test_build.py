@@ -141,7 +141,7 @@ def test_report_page_shows_tables_like_the_template_and_marks_derived_values(see
     html = (seed_site.output / "reports" / "001-07ea97a0e0dbb2b9" / "index.html").read_text(encoding="utf-8")
     assert "新华区人民政府办公室" in html
     assert html.count("<tr>") >= 25 + 3
-    assert 'class="num derived"' in html
+    assert 'class="derived"' in html
     assert "表三「（一）予以公开」只有6个数" in html
     assert "源文件" in html and "source.txt" in html
 

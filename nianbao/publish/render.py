@@ -22,7 +22,7 @@ from ..config import TEMPLATE_DIR
 from ..i18n import CHECKS_EN, EN, FINDINGS, SECTIONS_EN, SEVERITY, both, label
 from ..model import Cell, Report
 from ..template import SECTIONS, TEMPLATES, request_layout
-from . import charts, metadata
+from . import charts, metadata, phrases
 from .package import PORTAL_RESOURCES, RESOURCE_TITLES, load_schema
 from .views import ReportContext, list_row, report_dataset
 
@@ -79,6 +79,7 @@ def finding_name(code: str) -> Markup:
 def environment() -> Environment:
     """The pages' Jinja environment, made once per process: its templates are
     compiled on first use and kept (Jinja reloads one whose file changed)."""
+    phrases.use()
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
         autoescape=select_autoescape(["html", "xml"]),

@@ -18,7 +18,7 @@ from ..read import read_regular
 from ..summary import Stages
 from ..urls import agency_folder, report_files, report_folder, source_name
 from ..workers import KILLED, map_jobs
-from . import downloads, metadata, package, portal, render, search
+from . import downloads, metadata, package, phrases, portal, render, search
 from .history import history
 from .validate import validate_changed, validate_package
 from .views import ReportContext
@@ -60,6 +60,7 @@ def write_site(
     env = render.environment()
     writer = Writer(out)
     writer.copy_tree(STATIC_DIR, "static")
+    writer.text("static/en.js", phrases.script())
     with stages.timed("history"):
         changes = history(content, [r.source for r in reports], git)
     site = portal.Portal(reports, problems, changes, metadata.base_url(base_url))

@@ -8,15 +8,35 @@
   function stored() {
     try { return window.localStorage.getItem(KEY); } catch (e) { return null; }
   }
+  // Labels printed once, in Chinese (<span lang="zh">): their English is in
+  // static/en.js, one dictionary for the whole site.
+  var labels = null;
+  function translate(lang) {
+    if (!document.body) { return; }
+    var words = window.nianbaoEN || {};
+    if (labels === null) {
+      labels = Array.prototype.filter.call(document.querySelectorAll('span[lang="zh"]'), function (label) {
+        label.zh = label.textContent;
+        return Object.prototype.hasOwnProperty.call(words, label.zh);
+      });
+    }
+    labels.forEach(function (label) {
+      var english = lang === "en";
+      label.textContent = english ? words[label.zh] : label.zh;
+      label.setAttribute("lang", english ? "en" : "zh");
+    });
+  }
   function apply(lang) {
     root.setAttribute("data-ui", lang);
     root.setAttribute("lang", lang === "en" ? "en" : "zh-CN");
+    translate(lang);
   }
   var asked = new URLSearchParams(window.location.search).get("lang");
   var lang = asked === "en" || asked === "zh" ? asked : stored() || "zh";
   apply(lang);
   window.nianbaoLang = function () { return root.getAttribute("data-ui") || "zh"; };
   document.addEventListener("DOMContentLoaded", function () {
+    if (window.nianbaoLang() === "en") { translate("en"); }
     var button = document.getElementById("lang-switch");
     if (!button) { return; }
     button.hidden = false;
