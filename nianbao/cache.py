@@ -6,6 +6,9 @@ Two caches, both in a hidden folder beside the output (``.site.cache``):
 - ``parsed/``: each file's result of read -> parse -> check (a Report or a
   Problem), keyed by the file's path and bytes and the code version; a file
   that did not change is not read or parsed again.
+- ``parts/``: each published report's lines of the portal-wide tables, by
+  the key of its folder (below), joined into the portal's, the years' and
+  the agencies' tables without making them again.
 - ``written.json``: for each report folder of the last published site, a key
   of everything that folder was made from (the final report after the
   cross-report checks, its source file's key above); an unchanged
@@ -81,13 +84,30 @@ def store_parsed(cache: Path, key: str, result) -> None:
     tmp.replace(path)
 
 
-def prune_parsed(cache: Path, used: set[str]) -> None:
-    folder = cache / "parsed"
+def prune(folder: Path, used: set[str]) -> None:
+    """Drop the entries of ``parsed/`` or ``parts/`` that this build did not use."""
     if not folder.is_dir():
         return
     for path in folder.glob("*/*"):
         if path.name not in used:
             path.unlink(missing_ok=True)
+
+
+def parts_path(folder: Path, key: str) -> Path:
+    """Where a report's lines of the portal tables are kept (see
+    :func:`nianbao.publish.package.portal_parts`), by its folder's key."""
+    return folder / key[:2] / key
+
+
+def store_parts(path: Path, parts: dict[str, bytes]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_bytes(pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(path)
+
+
+def load_parts(path: Path) -> dict[str, bytes]:
+    return pickle.loads(path.read_bytes())
 
 
 def written_key(source_key: str, report, page: str) -> str:

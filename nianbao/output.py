@@ -82,13 +82,17 @@ def exchange(a: Path, b: Path) -> bool:
 def recover(output: Path) -> None:
     """Clean up after a build that was killed.
 
-    A build killed while writing leaves its unfinished ``.site.new-*`` tree:
-    removed.  One killed in the instant between its two renames leaves the
+    A build killed while writing leaves its unfinished ``.site.new-*`` tree
+    (and, without a cache, its ``.site.parts-*`` scratch folder): removed.  One killed in the instant between its two renames leaves the
     previous site as ``.site.old-*`` and no ``site/``: put back.
     """
     if not output.parent.is_dir():
         return
-    for stale in sorted(output.parent.glob(f".{output.name}.new-*")):
+    stale_trees = [
+        *output.parent.glob(f".{output.name}.new-*"),
+        *output.parent.glob(f".{output.name}.parts-*"),
+    ]
+    for stale in sorted(stale_trees):
         shutil.rmtree(stale, ignore_errors=True)
     olds = sorted(output.parent.glob(f".{output.name}.old-*"))
     if olds and not output.exists():

@@ -220,6 +220,12 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
     tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; a published site is not
     reuse = None
+    # Each report's lines of the portal tables: kept in the cache, or for this build only.
+    parts = (
+        cache_dir / "parts"
+        if cache_dir is not None
+        else Path(tempfile.mkdtemp(prefix=f".{output.name}.parts-", dir=output.parent))
+    )
     if cache_dir is not None:
         keys = cache.load_written(cache_dir) if output.is_dir() else {}
         reuse = Reuse(output, keys, source_keys, validated=cache.previous_valid(cache_dir, version))
@@ -227,7 +233,15 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
         while True:
             try:
                 summary.package_errors, summary.search = write_site(
-                    tmp, content, summary.reports, summary.problems, summary.stages, reuse, base_url, git
+                    tmp,
+                    content,
+                    summary.reports,
+                    summary.problems,
+                    summary.stages,
+                    reuse,
+                    base_url,
+                    git,
+                    parts,
                 )
                 break
             except PublishFailed as failed:
@@ -252,11 +266,15 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
                 cache.store_written(
                     cache_dir, reuse.written, version, not summary.package_errors, whole, summary.record()
                 )
-                cache.prune_parsed(cache_dir, set(source_keys.values()))
+                cache.prune(cache_dir / "parsed", set(source_keys.values()))
+                cache.prune(parts, set(reuse.written.values()))
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        if cache_dir is None:
+            shutil.rmtree(parts, ignore_errors=True)
     summary.seconds = time.perf_counter() - started
     return summary

@@ -117,10 +117,13 @@ def unique_ids(reports: list[Report]) -> None:
 
 PORTAL_FILES = {
     "datapackage": "data/datapackage.json",
-    "xlsx": "data/nianbao.xlsx",
     "json": "api/index.json",
-    "zip": "data/nianbao.zip",
 }
+
+
+def year_files(year: int) -> dict[str, str]:
+    """A year's reports as one workbook and one zip: an edit rebuilds its year's only."""
+    return {"xlsx": f"data/nianbao-{year}.xlsx", "zip": f"data/nianbao-{year}.zip"}
 
 
 def report_folder(report_id: str) -> str:
@@ -132,14 +135,9 @@ def report_page(report_id: str) -> str:
 
 
 def report_files(report_id: str) -> dict[str, str]:
-    """What is published for a report, by format, as paths from the site root."""
-    folder = report_folder(report_id)
-    return {
-        "datapackage": f"{folder}/data/datapackage.json",
-        "xlsx": f"{folder}/{report_id}.xlsx",
-        "json": f"{folder}/report.json",
-        "zip": f"{folder}/{report_id}.zip",
-    }
+    """What is published for a report, by format, as paths from the site root
+    (beside its page and its original): one package with its data inline."""
+    return {"datapackage": f"{report_folder(report_id)}/datapackage.json"}
 
 
 def agency_folder(slug: str) -> str:
@@ -151,12 +149,9 @@ def agency_page(slug: str) -> str:
 
 
 def agency_files(slug: str) -> dict[str, str]:
+    """An agency's downloads: a workbook, and its package (CSV files) zipped."""
     folder = agency_folder(slug)
-    return {
-        "datapackage": f"{folder}/data/datapackage.json",
-        "xlsx": f"{folder}/{slug}.xlsx",
-        "zip": f"{folder}/{slug}.zip",
-    }
+    return {"xlsx": f"{folder}/{slug}.xlsx", "zip": f"{folder}/{slug}.zip"}
 
 
 def agency_package_name(slug: str) -> str:

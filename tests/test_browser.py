@@ -14,9 +14,9 @@ small ones in docs/screenshots/ were made that way).
 
 from __future__ import annotations
 
-import csv
 import functools
 import io
+import json
 import os
 import shutil
 import threading
@@ -209,7 +209,7 @@ def test_search_finds_a_report_in_chinese_and_links_to_its_section(tab):
     expect(page.locator("#search-status")).to_contain_text("没有找到", timeout=15000)
 
 
-def test_open_a_report_and_download_its_csv_and_workbook(tab):
+def test_open_a_report_and_download_its_package_and_workbook(tab):
     page = tab.open("index.html")
     page.click(f'#report-list a[href="reports/{SEED_ID}/index.html"]')
     page.wait_for_load_state("networkidle")
@@ -217,18 +217,21 @@ def test_open_a_report_and_download_its_csv_and_workbook(tab):
     want = expected(SEED)["table3"]
 
     with page.expect_download() as info:
-        page.click('a[href="data/requests_wide.csv"]')
-    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+        page.click('a[href="datapackage.json"]')
+    package = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    (wide,) = [r["data"] for r in package["resources"] if r["name"] == "requests_wide"]
+    rows = [dict(zip(wide[0], values, strict=True)) for values in wide[1:]]
     assert [r["row"] for r in rows] == T.row_codes
     for i, row in enumerate(rows):
         for j, col in enumerate(T.applicant_codes):
-            assert matches(int(row[col]) if row[col] else None, want[i][j]), (row["row"], col)
+            assert matches(row[col], want[i][j]), (row["row"], col)
 
+    agency = "伊美区人民政府"
     with page.expect_download() as info:
-        page.click(f'a[href="{SEED_ID}.xlsx"]')
-    assert info.value.suggested_filename == f"{SEED_ID}.xlsx"
+        page.click(f'a[href="../../agencies/{agency}/{agency}.xlsx"]')
+    assert info.value.suggested_filename == f"{agency}.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
-    sheet = book["表三 申请处理"]
+    sheet = book["表三 2021"]
     assert sheet["D1"].value == "自然人" and sheet["E1"].value == "法人或其他组织"
     assert "A1:C2" in {str(r) for r in sheet.merged_cells.ranges}
     for i in range(len(T.rows)):

@@ -6,9 +6,11 @@ it cannot hurt the site, its readers or the machine that builds it.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import shutil
 import time
+import zipfile
 
 import pytest
 from conftest import ROOT, SEEDS, expected
@@ -72,22 +74,31 @@ def test_text_that_would_start_a_formula_is_neutralised(tmp_path, start):
     content = _content(tmp_path, ("formula.txt", front + SEED.read_bytes()))
     out = tmp_path / "out"
     build(content, out, incremental=False)
-    for path in out.rglob("*.csv"):
-        with path.open(encoding="utf-8") as f:
-            for row in csv.reader(f):
-                for cell in row:
-                    assert not cell.startswith(("=", "+", "@", "\t", "\r")), (path, cell)
-                    assert not (cell.startswith("-") and not cell.lstrip("-").replace(".", "").isdigit()), (
-                        path,
-                        cell,
-                    )
+    tables = {path: path.read_text(encoding="utf-8") for path in out.rglob("*.csv")}
+    for path in out.rglob("*.zip"):  # the agencies' and the years' packages
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.endswith(".csv"):
+                    tables[f"{path}/{name}"] = archive.read(name).decode("utf-8")
+    assert len(tables) >= 6 * 3
+    for path, text in tables.items():
+        for row in csv.reader(io.StringIO(text)):
+            for cell in row:
+                assert not cell.startswith(("=", "+", "@", "\t", "\r")), (path, cell)
+                assert not (cell.startswith("-") and not cell.lstrip("-").replace(".", "").isdigit()), (
+                    path,
+                    cell,
+                )
     rows = list(csv.DictReader((out / "data" / "reports.csv").open(encoding="utf-8")))
     assert "'" + agency in {r["agency"] for r in rows}
     import openpyxl
 
-    book = openpyxl.load_workbook(out / "reports" / "formula" / "formula.xlsx")
-    texts = [c.value for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
-    assert not any(t.startswith(("=", "+", "@")) for t in texts)
+    books = list(out.rglob("*.xlsx"))
+    assert len(books) >= 2  # the agencies' and the year's
+    for path in books:
+        book = openpyxl.load_workbook(path)
+        texts = [c.value for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        assert not any(t.startswith(("=", "+", "@")) for t in texts)
 
 
 # --- YAML --------------------------------------------------------------------------------------------

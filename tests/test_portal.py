@@ -194,10 +194,43 @@ def test_every_template_code_has_an_english_label():
 # --- downloads ------------------------------------------------------------------------
 
 
-def test_the_report_workbook_has_the_official_layout_and_the_numbers(seed_site):
-    book = openpyxl.load_workbook(seed_site.output / "reports" / SEED_ID / f"{SEED_ID}.xlsx")
-    assert book.sheetnames == ["报告", "表二 主动公开", "表三 申请处理", "表四 复议诉讼", "指标", "问题"]
-    sheet = book["表三 申请处理"]
+def inline_tables(path) -> dict[str, list[dict]]:
+    """A report's own package (data inline) as rows by resource."""
+    package = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        r["name"]: [dict(zip(r["data"][0], values, strict=True)) for values in r["data"][1:]]
+        for r in package["resources"]
+    }
+
+
+AGENCY = "伊美区人民政府"  # the agency of SEED
+
+
+def test_a_report_folder_is_its_page_its_package_and_its_original(seed_site):
+    for folder in seed_site.output.glob("reports/*"):
+        names = sorted(p.name for p in folder.iterdir())
+        assert names[:2] == ["datapackage.json", "index.html"] and len(names) == 3, names
+        assert names[2].startswith("source.")
+        assert validate_package(folder / "datapackage.json") == [], folder
+
+
+def test_a_report_package_holds_table_3_as_printed_in_the_template_layout(seed_site):
+    tables = inline_tables(seed_site.output / "reports" / SEED_ID / "datapackage.json")
+    want = expected(SEED)["table3"]
+    assert [line["row"] for line in tables["requests_wide"]] == T.row_codes
+    for line, values in zip(tables["requests_wide"], want, strict=True):
+        got = [line[c] for c in T.applicant_codes]
+        assert all(matches(v, w) for v, w in zip(got, values, strict=True)), line["row"]
+    # Cells not printed as numbers are listed with what they are; printed ones are not.
+    status = {(c["row"], c["applicant"]): c["status"] for c in tables["requests_status"]}
+    assert status[("other_fee_unpaid", "total")] == "derived"
+    assert "printed" not in status.values()
+    assert tables["reports"][0]["report_id"] == SEED_ID
+
+
+def test_the_agency_workbook_has_each_years_table_3_in_the_official_layout(seed_site):
+    book = openpyxl.load_workbook(seed_site.output / "agencies" / AGENCY / f"{AGENCY}.xlsx")
+    sheet = book["表三 2021"]
     merged = {str(r) for r in sheet.merged_cells.ranges}
     assert {"A1:C2", "E1:I1", "D1:D2", "J1:J2"} <= merged  # 申请人情况, 法人或其他组织, 自然人, 总计
     assert [sheet.cell(2, c).value for c in range(5, 10)] == [
@@ -218,11 +251,22 @@ def test_the_report_workbook_has_the_official_layout_and_the_numbers(seed_site):
     )  # blank in the source: empty, not 0
 
 
-def test_the_portal_and_agency_workbooks_hold_every_report(seed_site):
+def test_each_years_workbook_holds_every_report_of_the_year(seed_site):
     out = seed_site.output
-    book = openpyxl.load_workbook(out / "data" / "nianbao.xlsx", read_only=True)
-    rows = list(book["表三 申请处理"].iter_rows(values_only=True))
-    assert len(rows) == 1 + 25 * len(seed_site.reports)
+    years = sorted({r.year for r in seed_site.reports})
+    for year in years:
+        reports = [r for r in seed_site.reports if r.year == year]
+        book = openpyxl.load_workbook(out / "data" / f"nianbao-{year}.xlsx", read_only=True)
+        rows = list(book["表三 申请处理"].iter_rows(values_only=True))
+        assert len(rows) == 1 + sum(
+            len(TEMPLATES[r.template].rows_for({c for c, _ in r.requests})) for r in reports
+        )
+    year = next(r.year for r in seed_site.reports if r.report_id == SEED_ID)
+    rows = list(
+        openpyxl.load_workbook(out / "data" / f"nianbao-{year}.xlsx", read_only=True)[
+            "表三 申请处理"
+        ].iter_rows(values_only=True)
+    )
     long = read_csv(out / "data" / "requests.csv")
     cell = next(
         r
@@ -231,22 +275,22 @@ def test_the_portal_and_agency_workbooks_hold_every_report(seed_site):
     )
     line = next(r for r in rows if r[0] == SEED_ID and r[4] == T.rows[0].label)
     assert line[-1] == int(cell["value"]) == 5
-    agency = openpyxl.load_workbook(out / "agencies" / "伊美区人民政府" / "伊美区人民政府.xlsx")
-    assert "表三 2021" in agency.sheetnames  # each year's table 三 in the official layout too
 
 
-def test_every_report_and_agency_package_validates(seed_site):
-    folders = [*seed_site.output.glob("reports/*/data"), *seed_site.output.glob("agencies/*/data")]
-    assert len(folders) == 10
-    for folder in folders:
-        assert validate_package(folder / "datapackage.json") == [], folder
+def test_every_zipped_package_validates(seed_site, tmp_path):
+    zips = [*seed_site.output.glob("agencies/*/*.zip"), *seed_site.output.glob("data/nianbao-*.zip")]
+    assert len(zips) == 5 + len({r.year for r in seed_site.reports})
+    for i, path in enumerate(zips):
+        with zipfile.ZipFile(path) as archive:
+            archive.extractall(tmp_path / str(i))
+        (package,) = (tmp_path / str(i)).glob("*/datapackage.json")
+        assert validate_package(package) == [], path
 
 
 def test_zips_carry_checksums_of_what_they_hold(seed_site):
     for path in [
-        seed_site.output / "data" / "nianbao.zip",
-        seed_site.output / "reports" / SEED_ID / f"{SEED_ID}.zip",
-        seed_site.output / "agencies" / "伊美区人民政府" / "伊美区人民政府.zip",
+        *seed_site.output.glob("data/nianbao-*.zip"),
+        seed_site.output / "agencies" / AGENCY / f"{AGENCY}.zip",
     ]:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
@@ -261,19 +305,20 @@ def test_zips_carry_checksums_of_what_they_hold(seed_site):
             assert any(n.endswith("requests.csv") for n in members)
 
 
-def test_the_json_api_indexes_every_report_and_its_documents_match_the_csv(seed_site):
+def test_the_json_api_indexes_every_report_and_its_packages_match_the_csv(seed_site):
     out = seed_site.output
     index = json.loads((out / "api" / "index.json").read_text(encoding="utf-8"))
     assert index["count"] == len(seed_site.reports) == len(index["reports"])
     for entry in index["reports"]:
         for path in (entry["page"], entry["agency_page"], *entry["files"].values()):
             assert (out / path).is_file(), path
-    document = json.loads((out / "reports" / SEED_ID / "report.json").read_text(encoding="utf-8"))
+    tables = inline_tables(out / "reports" / SEED_ID / "datapackage.json")
+    wide = {line["row"]: line for line in tables["requests_wide"]}
+    status = {(c["row"], c["applicant"]): c["status"] for c in tables["requests_status"]}
     for row in read_csv(out / "data" / "requests.csv"):
         if row["report_id"] == SEED_ID:
-            value = document["tables"]["requests"][row["row"]][row["applicant"]]
-            assert value == (int(row["value"]) if row["value"] else None)
-    assert document["status"]["requests"]["other_fee_unpaid"]["total"] == "derived"  # blank in the source
+            assert wide[row["row"]][row["applicant"]] == (int(row["value"]) if row["value"] else None)
+            assert status.get((row["row"], row["applicant"]), "printed") == row["status"]
     template = json.loads((out / "api" / "template.json").read_text(encoding="utf-8"))
     assert [r["code"] for r in template["templates"]["2021"]["rows"]][:25] == T.row_codes
 
@@ -281,7 +326,10 @@ def test_the_json_api_indexes_every_report_and_its_documents_match_the_csv(seed_
 def test_two_builds_write_the_same_workbooks_and_zips(tmp_path, raw_seed_folder):
     one = build(raw_seed_folder, tmp_path / "one", incremental=False).output
     two = build(raw_seed_folder, tmp_path / "two", incremental=False).output
-    for name in ("data/nianbao.xlsx", "data/nianbao.zip", f"reports/{SEED_ID}/{SEED_ID}.zip"):
+    names = [p.relative_to(one).as_posix() for p in one.rglob("*") if p.suffix in (".xlsx", ".zip")]
+    names.append(f"reports/{SEED_ID}/datapackage.json")
+    assert len(names) > 10
+    for name in names:
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
 
 
@@ -411,9 +459,8 @@ def test_the_summary_reports_the_published_size_against_the_budget(seed_site):
 
 
 def test_amounts_stay_decimal_in_the_workbook(seed_site):
-    book = openpyxl.load_workbook(
-        seed_site.output / "reports" / "000-3925396cff2e10ed" / "000-3925396cff2e10ed.xlsx"
-    )
+    agency = next(r.agency for r in seed_site.reports if r.report_id == "000-3925396cff2e10ed")
+    book = openpyxl.load_workbook(seed_site.output / "agencies" / slug(agency) / f"{slug(agency)}.xlsx")
     values = [
         row[5]
         for row in book["表二 主动公开"].iter_rows(min_row=2, values_only=True)

@@ -101,7 +101,7 @@ def test_a_failing_crosscheck_costs_no_report(content, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     ("module", "name"),
-    [(package, "report_tables"), (render, "render_report"), (Path, "write_bytes")],
+    [(package, "report_package"), (render, "render_report"), (Path, "write_bytes")],
     ids=["package", "render", "write"],
 )
 def test_a_report_that_fails_to_publish_is_left_out_and_named(content, tmp_path, monkeypatch, module, name):
@@ -129,7 +129,7 @@ def test_a_report_that_fails_to_publish_is_left_out_and_named(content, tmp_path,
 
 
 def test_strict_still_fails_when_a_report_is_left_out(content, tmp_path, monkeypatch):
-    monkeypatch.setattr(package, "report_tables", _fails_for_victim(package.report_tables))
+    monkeypatch.setattr(package, "report_package", _fails_for_victim(package.report_package))
     out = tmp_path / "out"
     summary = build(content, out, strict=True, incremental=False)
     assert not summary.published
@@ -139,7 +139,7 @@ def test_strict_still_fails_when_a_report_is_left_out(content, tmp_path, monkeyp
 def test_the_command_line_names_the_file_and_exits_as_documented(content, tmp_path, monkeypatch, capsys):
     import build as cli
 
-    monkeypatch.setattr(package, "report_tables", _fails_for_victim(package.report_tables))
+    monkeypatch.setattr(package, "report_package", _fails_for_victim(package.report_package))
     code = cli.main(["--content", str(content), "--output", str(tmp_path / "out"), "--no-cache"])
     printed = capsys.readouterr()
     assert code == 0

@@ -35,6 +35,12 @@ MEDIA_TYPES = {
 FORMAT_NAMES = {"csv": "CSV", "xlsx": "XLSX", "json": "JSON", "zip": "ZIP", "datapackage": "Data Package"}
 
 
+def format_name(kind: str) -> str:
+    """A file's format by its kind in :attr:`Dataset.files`: "xlsx", or "xlsx 2023" for one year's."""
+    name, _, year = kind.partition(" ")
+    return f"{FORMAT_NAMES[name]} {year}".strip()
+
+
 def base_url(url: str | None) -> str:
     url = (url or DEFAULT_BASE_URL).strip()
     return url if url.endswith("/") else url + "/"
@@ -48,7 +54,7 @@ class Dataset:
     identifier: str
     title: str
     description: str
-    files: dict[str, str]  # format -> path from the site root
+    files: dict[str, str]  # format ("xlsx", or "xlsx 2023" for one year's) -> path from the site root
     creator: str = ""  # the agency that published the report(s)
     temporal: str = ""  # "2023" or "2021/2024"
     spatial: str = ""
@@ -73,8 +79,8 @@ def schema_org(dataset: Dataset, base: str) -> dict[str, Any]:
         "distribution": [
             {
                 "@type": "DataDownload",
-                "name": FORMAT_NAMES[kind],
-                "encodingFormat": MEDIA_TYPES[kind],
+                "name": format_name(kind),
+                "encodingFormat": MEDIA_TYPES[kind.split()[0]],
                 "contentUrl": base + path,
             }
             for kind, path in dataset.files.items()
@@ -134,8 +140,8 @@ def dcat_catalog(datasets: list[Dataset], base: str) -> dict[str, Any]:
                 "dcat:distribution": [
                     {
                         "@type": "dcat:Distribution",
-                        "dct:format": FORMAT_NAMES[kind],
-                        "dcat:mediaType": MEDIA_TYPES[kind],
+                        "dct:format": format_name(kind),
+                        "dcat:mediaType": MEDIA_TYPES[kind.split()[0]],
                         "dcat:downloadURL": base + path,
                     }
                     for kind, path in d.files.items()

@@ -12,8 +12,8 @@ import csv
 import io
 import json
 import re
-import shutil
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -38,6 +38,10 @@ RESOURCE_TITLES = {
     ),
     "quality": ("数据质量问题", "每条问题一行：勾稽关系不符、缺行、推算值、无法读取的文件等。"),
     "requests_wide": ("表三（官方 25 × 7 版式）", "与官方模板相同的宽表，便于用电子表格打开。"),
+    "requests_status": (
+        "表三中不是照印出数字读出的格",
+        "推算、空白、占位符等格的状态；其余各格均照原报告印出的数字读出。",
+    ),
 }
 
 Row = dict[str, Any]
@@ -189,23 +193,25 @@ def wide_rows(report: Report) -> Iterator[Row]:
 
 # --- packages ----------------------------------------------------------------
 
+LICENSES = [{"name": "other-pd", "title": "政府公开信息（原始报告由各行政机关发布）"}]
+
 
 def descriptor(
     name: str, title: str, resources: Iterable[str], description: str, lean: bool = False
 ) -> dict[str, Any]:
-    """A Data Package descriptor with the schemas inline, so it stands alone.
+    """A Data Package descriptor of CSV files with the schemas inline, so it stands alone.
 
-    ``lean`` (the packages of single reports and agencies) leaves out the
-    fields' long descriptions, which are most of a schema's bytes: names,
-    types, titles in both languages, constraints and keys stay, so the
-    package still validates and reads; the descriptions are in the portal's
-    package and on the data page, which the description points to."""
+    ``lean`` (the packages of agencies) leaves out the fields' long
+    descriptions, which are most of a schema's bytes: names, types, titles in
+    both languages, constraints and keys stay, so the package still validates
+    and reads; the descriptions are in the portal's package and on the data
+    page, which the description points to."""
     return {
         "profile": "tabular-data-package",
         "name": name,
         "title": title,
         "description": description,
-        "licenses": [{"name": "other-pd", "title": "政府公开信息（原始报告由各行政机关发布）"}],
+        "licenses": LICENSES,
         "resources": [
             {
                 "name": res,
@@ -230,74 +236,150 @@ def lean_schema(name: str) -> dict[str, Any]:
     return {**schema, "fields": fields}
 
 
-def write_package(
-    writer: Writer, folder: str, package: dict[str, Any], tables: dict[str, str], compact: bool = False
-) -> list[Path]:
-    """Write ``datapackage.json`` and its CSV files into ``folder`` of the site.
-
-    ``compact`` leaves out the indentation: the schemas inline in each of
-    thousands of report packages are most of their size, and the published
-    site must fit GitHub Pages' 1 GB."""
-    written = [writer.text(f"{folder}/{name}.csv", text) for name, text in tables.items()]
-    return [writer.json(f"{folder}/datapackage.json", package, compact), *written]
-
-
-def gather_package(
-    writer: Writer,
-    folder: str,
-    package: dict[str, Any],
-    sources: Iterable[Path],
-    problems: Iterable[Problem] = (),
-    compact: bool = False,
-) -> list[Path]:
-    """Write a package of many reports from their own packages, already written.
-
-    ``sources`` are the reports' ``data`` folders, in the order their rows go;
-    each resource is their CSV files joined under one header (plus, in
-    ``quality``, a row for each of ``problems``).  Every row was checked
-    against its schema when the report's own CSV was written, so joining the
-    files costs no more than copying them: the portal is rebuilt from
-    thousands of reports without turning them into rows again."""
-    sources = list(sources)
-    written = []
-    for resource in package["resources"]:
-        name = resource["name"]
-        with writer.open(f"{folder}/{name}.csv") as target:
-            target.write(to_csv(name, []).encode("utf-8"))
-            for source in sources:
-                with (source / f"{name}.csv").open("rb") as part:
-                    part.readline()  # its header
-                    shutil.copyfileobj(part, target)
-            if name == "quality":
-                extra = to_csv("quality", (row for p in problems for row in problem_rows(p)))
-                target.write(extra.split("\n", 1)[1].encode("utf-8"))
-        written.append(writer.path(f"{folder}/{name}.csv"))
-    return [writer.json(f"{folder}/datapackage.json", package, compact), *written]
+@cache
+def inline_schema(name: str) -> dict[str, Any]:
+    """The schema a single report's package carries: names, types and which
+    fields are required.  Titles, codes and descriptions are the portal
+    package's and the data page's, once for the whole site."""
+    schema = load_schema(name)
+    fields = []
+    for f in schema["fields"]:
+        field: dict[str, Any] = {"name": f["name"], "type": f["type"]}
+        if f.get("constraints", {}).get("required"):
+            field["constraints"] = {"required": True}
+        fields.append(field)
+    keyed = {k: v for k, v in schema.items() if k == "primaryKey"}
+    return {"fields": fields, **keyed}
 
 
-def report_tables(report: Report, page: str) -> dict[str, str]:
+LEAN_NOTE = "各字段的详细说明见全站数据包 data/datapackage.json 和数据说明页 data.html。"
+
+# A single report's package: table 三 in the template's own layout (with the
+# cells that were not printed as numbers beside it), the other tables long.
+REPORT_RESOURCES = (
+    "reports",
+    "requests_wide",
+    "requests_status",
+    "reviews",
+    "proactive",
+    "indicators",
+    "quality",
+)
+
+
+def status_rows(report: Report) -> Iterator[Row]:
+    """The cells of table 三 not printed as numbers (derived, blank, placeholder…)."""
+    for (row, column), cell in report.requests.items():
+        if cell.status != "printed":
+            yield {"row": row, "applicant": column, "status": cell.status}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def inline_table(resource: str, rows: Iterable[Row]) -> list[list[Any]]:
+    """Rows as a header and lists of values, each row checked against its schema first."""
+    schema = load_schema(resource)
+    names = [f["name"] for f in schema["fields"]]
+    table: list[list[Any]] = [names]
+    for row in rows:
+        _check(schema, row, resource)
+        table.append([_json_value(row.get(n)) for n in names])
+    return table
+
+
+def report_package(report: Report, page: str) -> dict[str, Any]:
+    """One report's own package: self-contained, its data inline (one file)."""
+    rows: dict[str, Iterable[Row]] = {
+        "reports": [report_row(report, page)],
+        "requests_wide": wide_rows(report),
+        "requests_status": status_rows(report),
+        "reviews": review_rows(report),
+        "proactive": proactive_rows(report),
+        "indicators": indicator_rows(report),
+        "quality": quality_rows(report),
+    }
     return {
+        "profile": "tabular-data-package",
+        "name": f"nianbao-{report.report_id}",
+        "title": report.name,
+        "description": (
+            f"{report.name}的数据，由 nianbao 从 {report.source} 解析并按模板勾稽关系核对。"
+            f"表三为模板的 25 × 7 版式（requests_wide），不是照印出数字读出的格见 requests_status。{LEAN_NOTE}"
+        ),
+        "licenses": LICENSES,
+        "resources": [
+            {
+                "name": name,
+                "profile": "tabular-data-resource",
+                "title": RESOURCE_TITLES[name][0],
+                "data": inline_table(name, rows[name]),
+                "schema": inline_schema(name),
+            }
+            for name in REPORT_RESOURCES
+        ],
+    }
+
+
+# --- the long tables of many reports -------------------------------------------
+
+Parts = dict[str, bytes]  # resource -> one report's CSV rows, without the header
+
+
+def portal_parts(report: Report, page: str) -> Parts:
+    """One report's rows of every portal resource, as CSV lines without a header.
+
+    Made once, where the report is written, and kept (:mod:`nianbao.cache`):
+    the portal's, the years' and the agencies' tables are these lines joined,
+    so they are rebuilt from thousands of reports without turning them into
+    rows again."""
+    tables = {
         "reports": to_csv("reports", [report_row(report, page)]),
         "requests": to_csv("requests", request_rows(report)),
         "reviews": to_csv("reviews", review_rows(report)),
         "proactive": to_csv("proactive", proactive_rows(report)),
         "indicators": to_csv("indicators", indicator_rows(report)),
         "quality": to_csv("quality", quality_rows(report)),
-        "requests_wide": to_csv("requests_wide", wide_rows(report)),
     }
+    return {name: text.split("\n", 1)[1].encode("utf-8") for name, text in tables.items()}
 
 
-LEAN_NOTE = "各字段的详细说明见全站数据包 data/datapackage.json 和数据说明页 data.html。"
+def problem_parts(problems: Iterable[Problem]) -> Parts:
+    text = to_csv("quality", (row for p in problems for row in problem_rows(p)))
+    return {"quality": text.split("\n", 1)[1].encode("utf-8")}
 
 
-def report_package(report: Report) -> dict[str, Any]:
-    return descriptor(
-        f"nianbao-{report.report_id}",
-        report.name,
-        (*PORTAL_RESOURCES, "requests_wide"),
-        f"{report.name}的数据，由 nianbao 从 {report.source} 解析并按模板勾稽关系核对。{LEAN_NOTE}",
-        lean=True,
-    )
+def header(resource: str) -> bytes:
+    return to_csv(resource, []).encode("utf-8")
+
+
+def join_tables(parts: Iterable[Parts], resources: Iterable[str] = PORTAL_RESOURCES) -> dict[str, bytes]:
+    """The CSV files of many reports, in memory (an agency's, a year's)."""
+    names = list(resources)
+    chunks: dict[str, list[bytes]] = {name: [header(name)] for name in names}
+    for part in parts:
+        for name in names:
+            chunks[name].append(part.get(name, b""))
+    return {f"{name}.csv": b"".join(chunks[name]) for name in names}
+
+
+def write_joined(
+    writer: Writer, folder: str, package: dict[str, Any], parts: Iterable[Parts], compact: bool = True
+) -> list[Path]:
+    """A package of many reports written as files, each report's lines read once."""
+    names = [resource["name"] for resource in package["resources"]]
+    with ExitStack() as files:
+        targets = {name: files.enter_context(writer.open(f"{folder}/{name}.csv")) for name in names}
+        for name, target in targets.items():
+            target.write(header(name))
+        for part in parts:
+            for name, target in targets.items():
+                target.write(part.get(name, b""))
+    written = [writer.path(f"{folder}/{name}.csv") for name in names]
+    return [writer.json(f"{folder}/datapackage.json", package, compact), *written]
 
 
 def portal_package(count: int) -> dict[str, Any]:

@@ -28,8 +28,8 @@ from ..urls import (
     agency_folder,
     agency_package_name,
     report_files,
-    report_folder,
     report_page,
+    year_files,
 )
 from . import charts, downloads, metadata, package, render
 from .history import History
@@ -60,6 +60,10 @@ class Portal:
     agencies: list[Agency] = field(default_factory=list)
     agency_of: dict[str, Agency] = field(default_factory=dict)  # report id -> agency
 
+    @property
+    def years(self) -> list[int]:
+        return sorted({r.year for r in self.reports if r.year})
+
     def __post_init__(self) -> None:
         self.agencies = agencies(self.reports)
         self.agency_of = {r.report_id: a for a in self.agencies for r in a.reports}
@@ -77,39 +81,56 @@ class Portal:
         )
 
 
-def write_downloads(writer: Writer, portal: Portal) -> None:
-    """The portal's workbook and zip (its package's CSVs are already written)."""
-    data = writer.path("data")
-    book = downloads.collection_workbook(portal.reports, portal.problems, metadata.PORTAL_NAME)
-    files = {p.name: p.read_bytes() for p in sorted(data.glob("*")) if p.suffix in (".csv", ".json")}
-    if book is not None:
-        writer.binary(PORTAL_FILES["xlsx"], book)
-    writer.binary(PORTAL_FILES["zip"], downloads.bundle("nianbao", files))
+def zipped_package(folder: str, descriptor: dict[str, Any], parts: list[package.Parts]) -> bytes:
+    """A package of many reports as one reproducible zip: datapackage.json, its
+    CSV files and their SHA256SUMS."""
+    tables = package.join_tables(parts, [r["name"] for r in descriptor["resources"]])
+    text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
+    files = {"datapackage.json": text.encode("utf-8"), **tables}
+    return downloads.bundle(folder, files)
 
 
-def write_agency(writer: Writer, env: Environment, portal: Portal, agency: Agency) -> None:
-    """An agency's folder: its page, package, workbook and zip."""
+def write_downloads(writer: Writer, portal: Portal, lines: dict[str, package.Parts]) -> None:
+    """Each year's workbook and zip (the portal's package is written whole, as
+    the data contract asks; the bundles are by year, so one edit rebuilds one year's)."""
+    by_year: dict[int, list[Report]] = {}
+    for report in portal.reports:
+        by_year.setdefault(report.year or 0, []).append(report)
+    for year, reports in sorted(by_year.items()):
+        files = year_files(year)
+        title = f"{metadata.PORTAL_NAME}（{year}年度）"
+        book = downloads.collection_workbook(reports, [], title)
+        if book is not None:
+            writer.binary(files["xlsx"], book)
+        descriptor = package.descriptor(
+            f"nianbao-{year}",
+            title,
+            package.PORTAL_RESOURCES,
+            f"{len(reports)}份{year}年度政府信息公开工作年度报告的数据，长表格式，已按模板勾稽关系核对。",
+        )
+        zipped = zipped_package(f"nianbao-{year}", descriptor, [lines[r.report_id] for r in reports])
+        writer.binary(files["zip"], zipped)
+
+
+def write_agency(
+    writer: Writer, env: Environment, portal: Portal, agency: Agency, lines: dict[str, package.Parts]
+) -> None:
+    """An agency's folder: its page, workbook and zipped package."""
     folder = agency_folder(agency.slug)
     files = agency_files(agency.slug)
-    written = package.gather_package(
-        writer,
-        f"{folder}/data",
-        package.descriptor(
-            # A package name is [-a-z0-9._/] only; the slug may be Chinese.
-            agency_package_name(agency.slug),
-            f"{agency.name}政府信息公开工作年度报告数据",
-            package.PORTAL_RESOURCES,
-            f"{agency.name}各年度报告的数据，由 nianbao 解析并按模板勾稽关系核对。{package.LEAN_NOTE}",
-            lean=True,
-        ),
-        (writer.path(f"{report_folder(r.report_id)}/data") for r in agency.reports),
-        compact=True,
+    descriptor = package.descriptor(
+        # A package name is [-a-z0-9._/] only; the slug may be Chinese.
+        agency_package_name(agency.slug),
+        f"{agency.name}政府信息公开工作年度报告数据",
+        package.PORTAL_RESOURCES,
+        f"{agency.name}各年度报告的数据，由 nianbao 解析并按模板勾稽关系核对。{package.LEAN_NOTE}",
+        lean=True,
     )
     book = downloads.collection_workbook(agency.reports, [], agency.name, official=len(agency.reports) <= 12)
     if book is not None:
         writer.binary(files["xlsx"], book)
     writer.binary(
-        files["zip"], downloads.bundle(agency.slug, {f"data/{p.name}": p.read_bytes() for p in written})
+        files["zip"], zipped_package(agency.slug, descriptor, [lines[r.report_id] for r in agency.reports])
     )
     meta = agency_dataset(agency, portal.history)
     html = render.render_page(
@@ -239,6 +260,7 @@ def write_pages(writer: Writer, env: Environment, portal: Portal) -> None:
         years=year_charts(reports),
         dataset=portal_meta,
         citation=metadata.citation(portal_meta, base),
+        year_downloads=[(year, year_files(year)) for year in portal.years],
     )
     page("agencies/index.html", "agencies.html", root="../", agencies=portal.agencies)
     page("compare.html", "compare.html")

@@ -22,6 +22,7 @@ from ..config import TEMPLATE_DIR
 from ..i18n import CHECKS_EN, EN, FINDINGS, SECTIONS_EN, SEVERITY, both, label
 from ..model import Cell, Report
 from ..template import SECTIONS, TEMPLATES, request_layout
+from ..urls import year_files
 from . import charts, metadata, phrases
 from .package import PORTAL_RESOURCES, RESOURCE_TITLES, load_schema
 from .views import ReportContext, list_row, report_dataset
@@ -145,10 +146,16 @@ def render_report(
     )
 
 
-def render_data(env: Environment, base: str) -> str:
+def render_data(env: Environment, base: str, years: list[int]) -> str:
     resources = [
-        (name, RESOURCE_TITLES[name], load_schema(name)) for name in (*PORTAL_RESOURCES, "requests_wide")
+        (name, RESOURCE_TITLES[name], load_schema(name))
+        for name in (*PORTAL_RESOURCES, "requests_wide", "requests_status")
     ]
     return env.get_template("data.html").render(
-        root="", path="data.html", base=base, resources=resources, templates=list(TEMPLATES.values())
+        root="",
+        path="data.html",
+        base=base,
+        resources=resources,
+        templates=list(TEMPLATES.values()),
+        year_downloads=[(year, year_files(year)) for year in years],
     )

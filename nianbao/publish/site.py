@@ -16,9 +16,9 @@ from .. import cache, config
 from ..model import Problem, Report
 from ..read import read_regular
 from ..summary import Stages
-from ..urls import agency_folder, report_files, report_folder, source_name
+from ..urls import agency_folder, report_folder, source_name
 from ..workers import KILLED, map_jobs
-from . import downloads, metadata, package, phrases, portal, render, search
+from . import metadata, package, phrases, portal, render, search
 from .history import history
 from .validate import validate_changed, validate_package
 from .views import ReportContext
@@ -52,6 +52,7 @@ def write_site(
     reuse: Reuse | None = None,
     base_url: str | None = None,
     git: list | None = None,  # the content's git history (nianbao.history.from_git); None: file times
+    parts: Path | None = None,  # where the reports' table lines are kept (the cache's, or a scratch folder)
 ) -> tuple[list[str], str]:
     """Write every page and file into ``out``.
 
@@ -64,22 +65,26 @@ def write_site(
     with stages.timed("history"):
         changes = history(content, [r.source for r in reports], git)
     site = portal.Portal(reports, problems, changes, metadata.base_url(base_url))
+    parts = parts if parts is not None else out.parent / f".{out.name}.parts"
+    part_files: dict[str, Path] = {}
     jobs = []
     for report in reports:
         context = site.context(report)
-        if reuse is not None:
-            source_key = reuse.source_keys.get(report.source)
-            with stages.timed("reuse"):
-                if not source_key:  # a file the cache could not key is always written afresh
-                    jobs.append((out, content, report, context))
-                    continue
-                key = cache.written_key(source_key, report, repr(context))
-                reuse.written[report.report_id] = key
-                folder = report_folder(report.report_id)
-                if reuse.keys.get(report.report_id) == key and writer.reuse(reuse.previous / folder, folder):
-                    reuse.reused_ids.add(report.report_id)
-                    continue
-        jobs.append((out, content, report, context))
+        source_key = reuse.source_keys.get(report.source, "") if reuse is not None else ""
+        with stages.timed("reuse"):
+            key = cache.written_key(source_key, report, repr(context))
+        part_files[report.report_id] = cache.parts_path(parts, key)
+        if reuse is not None and source_key:  # a file the cache could not key is always written afresh
+            reuse.written[report.report_id] = key
+            folder = report_folder(report.report_id)
+            if (
+                reuse.keys.get(report.report_id) == key
+                and part_files[report.report_id].is_file()
+                and writer.reuse(reuse.previous / folder, folder)
+            ):
+                reuse.reused_ids.add(report.report_id)
+                continue
+        jobs.append((out, content, report, context, part_files[report.report_id]))
     failures: dict[str, str] = {}
     for job, (job_stages, error) in zip(
         jobs, map_jobs(_write_report_safely, jobs, _killed_writing), strict=True
@@ -90,18 +95,19 @@ def write_site(
     if failures:
         raise PublishFailed(failures)
     with stages.timed("package"):
-        package.gather_package(
+        lines = {rid: cache.load_parts(path) for rid, path in part_files.items()}
+        package.write_joined(
             writer,
             "data",
             package.portal_package(len(reports)),
-            (out / report_folder(r.report_id) / "data" for r in reports),
-            problems,
+            [*(lines[r.report_id] for r in reports), package.problem_parts(problems)],
+            compact=False,
         )
-        portal.write_downloads(writer, site)
+        portal.write_downloads(writer, site, lines)
     with stages.timed("agencies"):
         for agency in site.agencies:
             try:
-                _write_agency(writer, env, site, agency, reuse)
+                _write_agency(writer, env, site, agency, reuse, lines)
             except Exception as exc:  # costs the agency's reports, not the portal
                 error = f"机构页（{agency.name}）：{type(exc).__name__}: {exc}"
                 failures.update({r.report_id: error for r in agency.reports})
@@ -109,7 +115,7 @@ def write_site(
         raise PublishFailed(failures)
     with stages.timed("render"):
         portal.write_pages(writer, env, site)
-        writer.text("data.html", render.render_data(env, site.base))
+        writer.text("data.html", render.render_data(env, site.base, site.years))
     writer.text(".nojekyll", "")
     with stages.timed("validate"):
         if reuse is not None and reuse.validated and reuse.reused:
@@ -144,18 +150,20 @@ def _search_index(writer: Writer, reports: list[Report], site: portal.Portal, re
     return problem
 
 
-def _write_agency(writer: Writer, env, site: portal.Portal, agency, reuse: Reuse | None) -> None:
+def _write_agency(
+    writer: Writer, env, site: portal.Portal, agency, reuse: Reuse | None, lines: dict[str, package.Parts]
+) -> None:
     """An agency's folder, taken from the previous site when none of its reports changed."""
     folder = agency_folder(agency.slug)
     keys = [reuse.written.get(r.report_id, "") for r in agency.reports] if reuse else []
     if reuse is None or not all(keys):
-        portal.write_agency(writer, env, site, agency)
+        portal.write_agency(writer, env, site, agency, lines)
         return
     key = portal.agency_key(agency, keys, site)
     reuse.written[folder] = key
     if reuse.keys.get(folder) == key and writer.reuse(reuse.previous / folder, folder):
         return
-    portal.write_agency(writer, env, site, agency)
+    portal.write_agency(writer, env, site, agency, lines)
 
 
 class PublishFailed(Exception):
@@ -173,7 +181,7 @@ def _killed_writing(job) -> tuple[Stages, str]:
     return Stages(), KILLED
 
 
-def _write_report_safely(job: tuple[Path, Path, Report, ReportContext]) -> tuple[Stages, str]:
+def _write_report_safely(job: tuple[Path, Path, Report, ReportContext, Path]) -> tuple[Stages, str]:
     """:func:`_write_report`, with what went wrong instead of an exception."""
     try:
         return _write_report(job), ""
@@ -181,65 +189,57 @@ def _write_report_safely(job: tuple[Path, Path, Report, ReportContext]) -> tuple
         return Stages(), f"{type(exc).__name__}: {exc}"
 
 
-def _write_report(job: tuple[Path, Path, Report, ReportContext]) -> Stages:
-    """One report's package, workbook, JSON, zip, source copy and page (run in a worker process)."""
-    out, content, report, context = job
+def _write_report(job: tuple[Path, Path, Report, ReportContext, Path]) -> Stages:
+    """One report's folder: its page, its package (data inline) and its original
+    (run in a worker process); and its lines of the portal's tables, kept aside."""
+    out, content, report, context, parts_file = job
     stages = Stages()
     writer = Writer(out)
     folder = report_folder(report.report_id)
-    rid = report.report_id
-    files = report_files(rid)
     with stages.timed("package"):
-        tables = package.report_tables(report, context.page)
-        written = package.write_package(
-            writer, f"{folder}/data", package.report_package(report), tables, compact=True
-        )
-        book = downloads.report_workbook(report)
-        document = downloads.report_document(report, files)
-        bundle = downloads.bundle(rid, {f"data/{p.name}": p.read_bytes() for p in written})
+        data_package = writer.json(f"{folder}/datapackage.json", package.report_package(report, context.page))
+        cache.store_parts(parts_file, package.portal_parts(report, context.page))
     original = source_name(report.source)
     with stages.timed("write"):
         writer.binary(
             f"{folder}/{original}", read_regular(content / report.source, config.LIMITS.binary_bytes)
         )
-        writer.binary(f"{folder}/{rid}.xlsx", book)
-        writer.binary(f"{folder}/{rid}.zip", bundle)
-        writer.json(f"{folder}/report.json", document)
     links = [
         (
-            f"{rid}.xlsx",
-            f"{rid}.xlsx",
-            ("Excel 工作簿：表二、表三（官方版式）、表四、指标、问题", "Excel workbook"),
-        ),
-        (
-            "data/requests_wide.csv",
-            "requests_wide.csv",
-            ("表三，官方 25 × 7 版式", "Table 3, official layout"),
-        ),
-        ("data/requests.csv", "requests.csv", ("表三，长表", "Table 3, long")),
-        ("data/reviews.csv", "reviews.csv", ("表四，长表", "Table 4, long")),
-        ("data/proactive.csv", "proactive.csv", ("表二，长表", "Table 2, long")),
-        ("data/indicators.csv", "indicators.csv", ("派生指标", "Derived indicators")),
-        ("data/quality.csv", "quality.csv", ("核对发现的问题", "Findings")),
-        (
-            "data/datapackage.json",
             "datapackage.json",
-            ("Frictionless 数据包（含字段说明）", "Frictionless data package"),
-        ),
-        ("report.json", "report.json", ("JSON：本报告的全部数据", "JSON: all of this report")),
-        (
-            f"{rid}.zip",
-            f"{rid}.zip",
+            "datapackage.json",
             (
-                "数据包（datapackage.json 与各 CSV）的压缩包，含 SHA256SUMS",
-                "The data package zipped, with SHA256SUMS",
+                "本报告的数据包：表二、表三（官方版式）、表四、指标和问题，数据在文件内（Frictionless，JSON）",
+                "This report's data package, data inline (Frictionless, JSON)",
             ),
         ),
-        (original, original, ("原始文件", "Original file")),
+        (original, original, ("原始文件（照原样保存）", "The original file, as it was")),
     ]
+    if context.agency_page:
+        agency = context.agency_page.rsplit("/", 1)[0]
+        name = agency.split("/", 1)[1]
+        links += [
+            (
+                f"../../{agency}/{name}.xlsx",
+                f"{name}.xlsx",
+                (
+                    "本机构各年度（含本报告）的 Excel 工作簿，表三为官方版式",
+                    "The agency's workbook, all years",
+                ),
+            ),
+            (
+                f"../../{agency}/{name}.zip",
+                f"{name}.zip",
+                ("本机构各年度的 CSV 数据包（压缩包，含 SHA256SUMS）", "The agency's CSV package, zipped"),
+            ),
+        ]
     with stages.timed("render"):
         page = render.render_report(
-            render.environment(), report, context, links, hashlib.sha256(bundle).hexdigest()
+            render.environment(),
+            report,
+            context,
+            links,
+            hashlib.sha256(data_package.read_bytes()).hexdigest(),
         )
     with stages.timed("write"):
         writer.text(f"{folder}/index.html", page)

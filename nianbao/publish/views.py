@@ -16,7 +16,7 @@ from .. import indicators as ind
 from ..catalog import Agency, facets, region_of
 from ..check import passes_arithmetic
 from ..model import Problem, Report
-from ..urls import PORTAL_FILES, agency_files, report_files, report_page
+from ..urls import PORTAL_FILES, agency_files, report_files, report_page, year_files
 from . import charts, metadata
 from .history import History
 
@@ -78,7 +78,10 @@ def portal_dataset(reports: list[Report], history: History) -> metadata.Dataset:
         identifier="nianbao",
         title=metadata.PORTAL_NAME,
         description=f"{len(reports)} 份政府信息公开工作年度报告（{_span(years)}）的表二、表三、表四数据，已按模板勾稽关系核对。",
-        files=PORTAL_FILES,
+        files={
+            **PORTAL_FILES,
+            **{f"{kind} {year}": path for year in years for kind, path in year_files(year).items()},
+        },
         temporal=f"{years[0]}/{years[-1]}" if len(years) > 1 else str(years[0]) if years else "",
         modified=history.changes[0].date if history.changes else "",
     )

@@ -149,6 +149,39 @@
     result.appendChild(table(en() ? "Table 2" : "表二", proRows));
   }
 
+  // A report's own package (reports/ID/datapackage.json, data inline) as one
+  // document: tables by row and column, and the status of cells not printed.
+  function fromPackage(pkg) {
+    var data = {};
+    pkg.resources.forEach(function (r) {
+      var head = r.data[0];
+      data[r.name] = r.data.slice(1).map(function (values) {
+        var row = {};
+        head.forEach(function (name, i) { row[name] = values[i]; });
+        return row;
+      });
+    });
+    var doc = data.reports[0];
+    doc.tables = { requests: {}, reviews: {}, proactive: {} };
+    doc.status = { requests: {}, reviews: {}, proactive: {} };
+    function put(into, row, column, value) { (into[row] = into[row] || {})[column] = value; }
+    data.requests_wide.forEach(function (line) {
+      Object.keys(line).forEach(function (column) {
+        if (column !== "row" && column !== "number" && column !== "label") { put(doc.tables.requests, line.row, column, line[column]); }
+      });
+    });
+    data.requests_status.forEach(function (cell) { put(doc.status.requests, cell.row, cell.applicant, cell.status); });
+    [["reviews", "proceeding", "outcome"], ["proactive", "item", "measure"]].forEach(function (t) {
+      data[t[0]].forEach(function (cell) {
+        put(doc.tables[t[0]], cell[t[1]], cell[t[2]], cell.value);
+        if (cell.status !== "printed") { put(doc.status[t[0]], cell[t[1]], cell[t[2]], cell.status); }
+      });
+    });
+    doc.indicators = {};
+    data.indicators.forEach(function (i) { doc.indicators[i.indicator] = i.value; });
+    return doc;
+  }
+
   function fetchJson(url) {
     return fetch(url).then(function (r) {
       if (!r.ok) { throw new Error(url + ": " + r.status); }
@@ -169,10 +202,10 @@
       return null;
     }
     say("正在读取 " + ids.length + " 份报告……", "Loading " + ids.length + " reports…");
-    return Promise.all(ids.map(function (id) { return fetchJson("reports/" + id + "/report.json"); }));
+    return Promise.all(ids.map(function (id) { return fetchJson("reports/" + id + "/datapackage.json"); }));
   }).then(function (loaded) {
     if (!loaded) { return; }
-    docs = loaded;
+    docs = loaded.map(fromPackage);
     say(ids.length < 2 ? "再加入至少一份报告才能比较。" : "比较 " + ids.length + " 份报告。",
         ids.length < 2 ? "Add at least one more report to compare." : "Comparing " + ids.length + " reports.");
     render();
