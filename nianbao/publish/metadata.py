@@ -99,7 +99,7 @@ def schema_org(dataset: Dataset, base: str) -> dict[str, Any]:
 
 def json_ld(dataset: Dataset, base: str) -> Markup:
     """The ``<script type="application/ld+json">`` body; '<' escaped so text cannot close the tag."""
-    text = json.dumps(schema_org(dataset, base), ensure_ascii=False, indent=1)
+    text = json.dumps(schema_org(dataset, base), ensure_ascii=False, separators=(",", ":"))
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 

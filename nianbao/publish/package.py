@@ -238,16 +238,12 @@ def lean_schema(name: str) -> dict[str, Any]:
 
 @cache
 def inline_schema(name: str) -> dict[str, Any]:
-    """The schema a single report's package carries: names, types and which
-    fields are required.  Titles, codes and descriptions are the portal
-    package's and the data page's, once for the whole site."""
+    """The schema a single report's package carries: names, types and the key.
+    Titles, codes, constraints and descriptions are the portal package's and
+    the data page's, once for the whole site (every row was checked against
+    them before it was written)."""
     schema = load_schema(name)
-    fields = []
-    for f in schema["fields"]:
-        field: dict[str, Any] = {"name": f["name"], "type": f["type"]}
-        if f.get("constraints", {}).get("required"):
-            field["constraints"] = {"required": True}
-        fields.append(field)
+    fields = [{"name": f["name"], "type": f["type"]} for f in schema["fields"]]
     keyed = {k: v for k, v in schema.items() if k == "primaryKey"}
     return {"fields": fields, **keyed}
 

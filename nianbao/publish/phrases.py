@@ -3,18 +3,22 @@
 A page prints each label in Chinese only, as ``<span lang="zh">中文</span>``; when a reader
 switches to English, ``static/site.js`` looks the Chinese up in this
 dictionary.  The dictionary is made from the code alone (the templates' literal
-``both("…", "…")`` calls and the label tables), so every build of the same code
+``both("…", "…")`` calls, the publishing code's ``("中文", "English")`` pairs
+and the label tables), so every build of the same code
 writes the same file whatever the reports.  A pair that is not in it, or a
-Chinese label with two different English ones, is printed inline in both
+Chinese label's less common English, is printed inline in both
 languages as before (:func:`nianbao.i18n.both`): a page is never wrong, only
 larger.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
+from collections import Counter
 import json
 import re
+from pathlib import Path
 
 from jinja2 import Environment, nodes
 
@@ -45,6 +49,19 @@ def _template_literals() -> list[tuple[str, str]]:
     return pairs
 
 
+def _code_literals() -> list[tuple[str, str]]:
+    """Every pair of literals the publishing code passes to ``both``: a
+    ``("中文", "English")`` tuple in a module of :mod:`nianbao.publish`."""
+    pairs = []
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Tuple) and len(node.elts) == 2:
+                texts = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                if len(texts) == 2 and _CHINESE.search(texts[0]) and not _CHINESE.search(texts[1]):
+                    pairs.append((texts[0], texts[1]))
+    return pairs
+
+
 def _template_labels() -> list[tuple[str, str | None]]:
     """The labels of every row, column, item and measure of both templates."""
     pairs: list[tuple[str, str | None]] = []
@@ -63,7 +80,7 @@ def _template_labels() -> list[tuple[str, str | None]]:
 @functools.cache
 def dictionary() -> dict[str, str]:
     """Chinese label -> its one English label."""
-    pairs: list[tuple[str, str | None]] = [*_template_literals(), *_template_labels()]
+    pairs: list[tuple[str, str | None]] = [*_template_literals(), *_code_literals(), *_template_labels()]
     pairs += [
         (zh, en) for zh, en in (*LEVELS.values(), *KINDS.values(), *FINDINGS.values(), *ACTIONS.values())
     ]
@@ -73,11 +90,13 @@ def dictionary() -> dict[str, str]:
     pairs += [(zh, en) for zh, en in EN.items() if _CHINESE.search(zh)]
     for i in INDICATORS:
         pairs += [(i.label, i.label_en), (i.formula, i.formula_en)]
-    found: dict[str, set[str]] = {}
+    found: dict[str, Counter[str]] = {}
     for zh, en in pairs:
         if en and _CHINESE.search(zh):
-            found.setdefault(zh, set()).add(en)
-    return {zh: next(iter(ens)) for zh, ens in sorted(found.items()) if len(ens) == 1}
+            found.setdefault(zh, Counter())[en] += 1
+    # A label with two English ones ("年度": "Year", "Years") keeps the one
+    # written most often; the other is printed inline where it is used.
+    return {zh: min(ens, key=lambda en: (-ens[en], en)) for zh, ens in sorted(found.items())}
 
 
 def use() -> None:

@@ -137,7 +137,6 @@ def render_report(
         layout=request_layout(rows),
         row=row,
         values=row["indicators"],
-        outcomes=charts.outcome_counts(report),
         outcome_svg=charts.outcome_chart(report),
         downloads=files,
         dataset=dataset,
