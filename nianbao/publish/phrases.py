@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections import Counter
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 from jinja2 import Environment, nodes
@@ -56,7 +56,9 @@ def _code_literals() -> list[tuple[str, str]]:
     for path in sorted(Path(__file__).parent.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Tuple) and len(node.elts) == 2:
-                texts = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                texts = [
+                    e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                ]
                 if len(texts) == 2 and _CHINESE.search(texts[0]) and not _CHINESE.search(texts[1]):
                     pairs.append((texts[0], texts[1]))
     return pairs

@@ -1,7 +1,8 @@
-"""Full-text search: the Pagefind index of the report and agency pages.
+"""Full-text search: the Pagefind index of the report pages.
 
-Pagefind indexes what carries ``data-pagefind-body`` (report and agency
-pages), leaving out the English labels (``.en``) so results quote the
+Pagefind indexes what carries ``data-pagefind-body`` (the report pages, each
+naming its agency; tables and charts are marked ``data-pagefind-ignore``),
+leaving out the English labels (``.en``) so results quote the
 reports' own Chinese text.  The binary comes with the ``pagefind[extended]``
 wheel (Chinese word segmentation) and is run directly.
 """

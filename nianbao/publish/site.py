@@ -128,11 +128,11 @@ def write_site(
 
 
 def _search_index(writer: Writer, reports: list[Report], site: portal.Portal, reuse: Reuse | None) -> str:
-    """Pagefind indexes only the report and agency pages (``data-pagefind-body``):
+    """Pagefind indexes only the report pages (``data-pagefind-body``):
     when none of their folders changed, last build's index is the same bytes."""
     key = ""
     if reuse is not None:
-        folders = [r.report_id for r in reports] + [agency_folder(a.slug) for a in site.agencies]
+        folders = [r.report_id for r in reports]
         if all(reuse.written.get(f) for f in folders):
             key = hashlib.sha256(
                 "\n".join(f"{f} {reuse.written[f]}" for f in sorted(folders)).encode()
