@@ -5,15 +5,16 @@ from __future__ import annotations
 import pytest
 
 from nianbao.site import build
-from nianbao.template import TEMPLATE_2021 as T
-from tools.generate import LAYOUTS, generate
+from nianbao.template import TEMPLATES
+from tools.generate import LAYOUTS, MIX, generate
 
 
 def test_the_same_seed_gives_the_same_files(tmp_path):
     a = generate(tmp_path / "a", 12, seed=7)
     b = generate(tmp_path / "b", 12, seed=7)
     assert [g.path.read_bytes() for g in a] == [g.path.read_bytes() for g in b]
-    assert {g.layout for g in a} == set(LAYOUTS)
+    assert {g.layout for g in a} == set(LAYOUTS) == set(MIX)
+    assert {g.template for g in a} == {"2019", "2021"}
 
 
 @pytest.mark.slow
@@ -27,7 +28,8 @@ def test_generated_reports_read_back_exactly_and_only_the_broken_ones_are_flagge
         if g.broken == "not_a_report":
             continue
         report = reports[g.path.name]
-        assert (report.agency, report.year) == (g.agency, g.year)
+        assert (report.agency, report.year, report.template) == (g.agency, g.year, g.template)
+        T = TEMPLATES[g.template]
         for row in T.rows:
             assert [report.requests[(row.code, c)].value for c in T.applicant_codes] == g.rows[row.code]
         assert [report.reviews[k].value for k in T.review_cells] == g.reviews

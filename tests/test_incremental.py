@@ -23,6 +23,7 @@ def _tree(folder: Path) -> dict[str, str]:
     }
 
 
+TEXT = (".txt", ".tsv", ".md")  # the generated files an edit can change as text
 ACTIONS = ["edit", "edit-number", "add", "delete", "rename", "nothing"]
 
 
@@ -32,7 +33,7 @@ def _edit(rng: random.Random, content: Path, spare: list[Path], action: str) -> 
         path = rng.choice(files)
         path.write_bytes(path.read_bytes().replace("认真贯彻落实".encode(), "全面贯彻落实".encode()))
     elif action == "edit-number":
-        path = rng.choice([f for f in files if f.suffix != ".html"])
+        path = rng.choice([f for f in files if f.suffix in TEXT])
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace("（七）总计", "（七）总计 7", 1), encoding="utf-8")
     elif action == "add" and spare:
@@ -132,7 +133,8 @@ def test_any_change_to_content_options_or_output_builds_again(tmp_path, change):
     build(content, site)
     options = {}
     if change == "edit":
-        made[0].path.write_text(made[0].path.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+        path = next(g.path for g in made if g.path.suffix in TEXT)
+        path.write_text(path.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
     elif change == "touch":  # dates on the pages come from file times when there is no git
         os.utime(made[0].path, (1_600_000_000, 1_600_000_000))
     elif change == "base_url":
