@@ -45,7 +45,7 @@ def _pdfium_pages(data: bytes) -> list | None:
     """The pages read with PDFium (:mod:`.pdfpages`), None for a page pdfplumber
     must read; None for all when PDFium cannot open the file (damaged,
     encrypted: pdfplumber says which)."""
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
 
     try:
         document = pdfium.PdfDocument(data)
@@ -134,7 +134,10 @@ def _extract(table) -> list[list[str | None]]:
     """pdfplumber's ``Table.extract()``, the same cells with the same text,
     without testing every character of the page against every row and cell:
     the characters are sorted by height once and each row takes its slice."""
-    from pdfplumber.utils import extract_text
+    if isinstance(table.page, pdfpages.Page):
+        extract_text = pdfpages.cell_text
+    else:
+        from pdfplumber.utils import extract_text
 
     centred = sorted(
         ((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, i, c) for i, c in enumerate(table.page.chars)

@@ -13,6 +13,7 @@ inside form XObjects, text its text page leaves out) is None in what
 from __future__ import annotations
 
 import ctypes
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,15 +38,65 @@ class Page:
     def bbox(self) -> tuple[float, float, float, float]:
         return (0, 0, self.width, self.height)
 
-    def extract_words(self, **settings: Any) -> list[dict[str, Any]]:
-        from pdfplumber.utils import extract_words
-
-        return extract_words(self.chars, **settings)
+    def extract_words(self) -> list[dict[str, Any]]:
+        return words(self.chars)
 
     def find_tables(self) -> list:
-        from pdfplumber.table import TableFinder, TableSettings
+        """pdfplumber's ``TableFinder(page).tables``, with :func:`_cells` for its
+        slowest step."""
+        from pdfplumber import table
 
-        return TableFinder(self, TableSettings.resolve(None)).tables  # type: ignore[arg-type]
+        finder = table.TableFinder.__new__(table.TableFinder)
+        finder.page = self  # type: ignore[assignment]
+        finder.settings = table.TableSettings.resolve(None)
+        settings = finder.settings
+        intersections = table.edges_to_intersections(
+            finder.get_edges(), settings.intersection_x_tolerance, settings.intersection_y_tolerance
+        )
+        return [table.Table(self, group) for group in table.cells_to_tables(_cells(intersections))]  # type: ignore[arg-type]
+
+
+def _cells(intersections: dict) -> list[tuple]:
+    """pdfplumber's ``intersections_to_cells``: the same cells, found with each
+    point's edges made into sets once and the points indexed by row and
+    column, not every pair of points compared edge list by edge list."""
+    from pdfplumber.utils import obj_to_bbox
+
+    vertical = {p: {obj_to_bbox(e) for e in edges["v"]} for p, edges in intersections.items()}
+    horizontal = {p: {obj_to_bbox(e) for e in edges["h"]} for p, edges in intersections.items()}
+
+    def connects(p, q) -> bool:
+        return bool(
+            (p[0] == q[0] and not vertical[p].isdisjoint(vertical[q]))
+            or (p[1] == q[1] and not horizontal[p].isdisjoint(horizontal[q]))
+        )
+
+    points = sorted(intersections)
+    below_of: dict[float, list] = {}
+    right_of: dict[float, list] = {}
+    for point in points:  # in sorted order, so each list is too
+        below_of.setdefault(point[0], []).append(point)
+        right_of.setdefault(point[1], []).append(point)
+    cells = []
+    for point in points[:-1]:
+        below = [p for p in below_of[point[0]] if p > point]
+        right = [p for p in right_of[point[1]] if p > point]
+        cell = None
+        for below_pt in below:
+            if not connects(point, below_pt):
+                continue
+            for right_pt in right:
+                if not connects(point, right_pt):
+                    continue
+                corner = (right_pt[0], below_pt[1])
+                if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt):
+                    cell = (point[0], point[1], corner[0], corner[1])
+                    break
+            if cell:
+                break
+        if cell:
+            cells.append(cell)
+    return cells
 
 
 def pages(document) -> list[Page | None]:
@@ -62,7 +113,7 @@ def pages(document) -> list[Page | None]:
 
 
 def _page(page) -> Page | None:
-    import pypdfium2.raw as raw
+    import pypdfium2.raw as raw  # type: ignore[import-untyped]
 
     left, bottom, right, top = page.get_bbox()
     if (left, bottom) != (0, 0):
@@ -81,11 +132,12 @@ def _page(page) -> Page | None:
         elif kind == raw.FPDF_PAGEOBJ_PATH:
             result.edges += _edges(obj, result.height)
         elif kind == raw.FPDF_PAGEOBJ_TEXT:
-            texts.add(_address(obj))
+            texts.add(_object_address(page.raw, index))
     text = page.get_textpage()
     try:
         count = raw.FPDFText_CountChars(text.raw)
-        kept = {_address(raw.FPDFText_GetTextObject(text.raw, i)) for i in range(count)}
+        of_char = _char_object_address
+        kept = {of_char(text.raw, i) for i in range(count)}
         # PDFium's text page leaves out a text object it measures as empty
         # (seen with a label's last character wrapped alone onto its line in
         # a narrow ruled cell, "办理结" / "果"); pdfminer keeps it, and the
@@ -100,7 +152,7 @@ def _page(page) -> Page | None:
 
 
 def _chars(text, height: float) -> list[dict[str, Any]]:
-    import pypdfium2.raw as raw
+    import pypdfium2.raw as raw  # type: ignore[import-untyped]
 
     chars = []
     left, bottom, right, top, origin_x, origin_y = (ctypes.c_double() for _ in range(6))
@@ -145,13 +197,32 @@ def _chars(text, height: float) -> list[dict[str, Any]]:
     return chars
 
 
-def _address(handle) -> int | None:
-    return ctypes.cast(handle, ctypes.c_void_p).value
+def _as_address(function):
+    """``function`` of pypdfium2.raw returning the object's address, an int,
+    instead of a typed pointer: comparing thousands of objects by address is
+    then a set of ints, not a ctypes cast each."""
+    prototype = ctypes.CFUNCTYPE(ctypes.c_void_p, *function.argtypes)
+    return prototype(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+@functools.cache
+def _addressers():
+    import pypdfium2.raw as raw  # type: ignore[import-untyped]
+
+    return _as_address(raw.FPDFPage_GetObject), _as_address(raw.FPDFText_GetTextObject)
+
+
+def _object_address(page, index: int) -> int:
+    return _addressers()[0](page, index)
+
+
+def _char_object_address(text, index: int) -> int:
+    return _addressers()[1](text, index)
 
 
 def _edges(obj, height: float) -> list[dict[str, Any]]:
     """A path's straight horizontal and vertical pieces as pdfplumber edges."""
-    import pypdfium2.raw as raw
+    import pypdfium2.raw as raw  # type: ignore[import-untyped]
 
     matrix = raw.FS_MATRIX()
     raw.FPDFPageObj_GetMatrix(obj, matrix)
@@ -199,3 +270,84 @@ def _edge(p: tuple[float, float], q: tuple[float, float], height: float) -> list
             "object_type": "line",
         }
     ]
+
+
+# --- words and cell text, as pdfplumber makes them -----------------------------------------
+#
+# pdfplumber's WordExtractor and extract_text with their default settings
+# (x and y tolerance 3, blanks split words), for upright characters: the
+# same words and the same text, a few times faster, since every character of
+# a page goes through them.
+
+TOLERANCE = 3
+
+
+def _clusters(objects: list[dict[str, Any]], key: str) -> list[list[dict[str, Any]]]:
+    """pdfplumber's cluster_objects: values within the tolerance of the one
+    before form a cluster; clusters in order of value, objects in given order."""
+    values = sorted({o[key] for o in objects})
+    index: dict[float, int] = {}
+    cluster, last = -1, None
+    for value in values:
+        if last is None or value > last + TOLERANCE:
+            cluster += 1
+        index[value] = cluster
+        last = value
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for o in objects:
+        groups.setdefault(index[o[key]], []).append(o)
+    return [groups[i] for i in sorted(groups)]
+
+
+def words(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """pdfplumber's ``extract_words(chars)`` for upright characters."""
+    from pdfplumber.utils.text import LIGATURES
+
+    out: list[dict[str, Any]] = []
+    for line in _clusters(chars, "top"):
+        word: list[dict[str, Any]] = []
+        for char in sorted(line, key=lambda c: c["x0"]):
+            if char["text"].isspace():
+                _flush(word, out, LIGATURES)
+                word = []
+                continue
+            if word:
+                before = word[-1]
+                if (
+                    char["x0"] < before["x0"]
+                    or char["x0"] > before["x1"] + TOLERANCE
+                    or abs(char["top"] - before["top"]) > TOLERANCE
+                ):
+                    _flush(word, out, LIGATURES)
+                    word = []
+            word.append(char)
+        _flush(word, out, LIGATURES)
+    return out
+
+
+def _flush(word: list[dict[str, Any]], out: list[dict[str, Any]], ligatures: dict[str, str]) -> None:
+    if not word:
+        return
+    x0, x1 = min(c["x0"] for c in word), max(c["x1"] for c in word)
+    top, bottom = min(c["top"] for c in word), max(c["bottom"] for c in word)
+    doctop = min(c["doctop"] for c in word)
+    out.append(
+        {
+            "text": "".join(ligatures.get(c["text"], c["text"]) for c in word),
+            "x0": x0,
+            "x1": x1,
+            "top": top,
+            "doctop": doctop,
+            "bottom": bottom,
+            "upright": True,
+            "height": bottom - top,
+            "width": x1 - x0,
+            "direction": "ltr",
+        }
+    )
+
+
+def cell_text(chars: list[dict[str, Any]]) -> str:
+    """pdfplumber's ``extract_text(chars)`` for upright characters."""
+    lines = _clusters(words(chars), "top")
+    return "\n".join(" ".join(word["text"] for word in line) for line in lines)
