@@ -14,6 +14,7 @@ import pytest
 from conftest import ROOT
 
 from nianbao.read import pdf, pdfpages
+from tools import generate
 from tools.generate import TEMPLATES, _document, _prose, proactive_rows, tables
 
 PDFS = sorted((ROOT / "tests" / "data").rglob("*.pdf"))
@@ -46,21 +47,45 @@ def test_the_official_pdfs_read_as_pdfplumber_reads_them():
             assert all(pdfpages.pages(document)), path.name  # every page read with PDFium
 
 
-def test_a_page_whose_text_pdfium_leaves_out_is_read_with_pdfplumber():
-    # A non-embedded CID font (as tools/generate.py writes) where a wrapped
-    # label leaves one character alone on its line ("办理结" / "果"): PDFium
-    # measures that text object as empty and its text page drops it.
+def _generated_pdf(font: str) -> bytes:
     import random
 
     rng = random.Random(1)
     T = TEMPLATES["2021"]
     rows, reviews = tables(rng, None, T)
-    data = _document(
-        "pdf", "某局2023年", _prose("某局", 2023, 5), rows, reviews, proactive_rows(rng, [1, 9], T), T
-    )
-    with pdfium.PdfDocument(data) as document:
-        read = pdfpages.pages(document)
-    assert None in read  # that page goes to pdfplumber
+    proactive = proactive_rows(rng, [1, 9], T)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(generate, "pdf_font", lambda: font)
+        return _document("pdf", "某局2023年", _prose("某局", 2023, 5), rows, reviews, proactive, T)
+
+
+@pytest.mark.parametrize("font", ["STSong-Light", "WenQuanYi"])
+def test_a_generated_pdf_reads_as_pdfplumber_reads_it_whatever_its_font(font):
+    # STSong-Light is not embedded: whether PDFium can measure a label's last
+    # character left alone on its line ("办理结" / "果") depends on the fonts
+    # of the machine; where it cannot, its text page drops it and that page
+    # goes to pdfplumber.  Either way the text is pdfplumber's.
+    if font == "WenQuanYi" and not Path(generate.CJK_FONT).is_file():
+        pytest.skip("fonts-wqy-microhei is not installed")
+    data = _generated_pdf(font)
     text = pdf.to_text(data)
     assert text == pdf._read_with_pdfplumber(data)
-    assert "三、本年度办理结果" in text
+    assert "三、本年度办理结果" in text and "5.属于三类内部事务信息" in text
+
+
+def test_a_page_pdfium_cannot_describe_is_read_with_pdfplumber(monkeypatch):
+    data = (ROOT / "tests" / "data" / "formats" / "000_3925396cff2e10ed.pdf").read_bytes()
+    expected = pdf._read_with_pdfplumber(data)
+    described = pdfpages._page
+    asked = []
+
+    def not_the_second(page):
+        asked.append(page)
+        return None if len(asked) == 2 else described(page)
+
+    monkeypatch.setattr(pdfpages, "_page", not_the_second)
+    with pdfium.PdfDocument(data) as document:
+        read = pdfpages.pages(document)
+    assert read[1] is None and all(p is not None for i, p in enumerate(read) if i != 1)
+    asked.clear()
+    assert pdf.to_text(data) == expected

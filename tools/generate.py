@@ -8,8 +8,8 @@ total that does not add up, or a file that is not a report).  The same seed
 always gives the same files, byte for byte.
 
 The formats come in a fixed mix, as agencies publish them (:data:`MIX`):
-30 % PDF (ruled tables, labels wrapped in narrow cells, a Chinese CID font
-as in the official PDFs), 30 % web pages, 10 % Word, 30 % text (PDF text
+30 % PDF (ruled tables, labels wrapped in narrow cells, an embedded Chinese
+font as in the official PDFs: see :data:`CJK_FONT`), 30 % web pages, 10 % Word, 30 % text (PDF text
 with wrapped lines, tab-separated, Markdown).
 """
 
@@ -265,9 +265,21 @@ def _document(
     return _pdf(parts) if layout == "pdf" else _docx(parts)
 
 
+# A Chinese TrueType font to embed, as agencies' PDFs embed theirs (Debian's
+# fonts-wqy-microhei).  Without it the PDFs name STSong-Light, a CID font
+# readers know without embedding, whose glyphs then depend on the fonts of
+# the machine that reads them.
+CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+
+
+def pdf_font() -> str:
+    """The font the generated PDFs use: "WenQuanYi" (embedded) or "STSong-Light"."""
+    return "WenQuanYi" if Path(CJK_FONT).is_file() else "STSong-Light"
+
+
 def _pdf(parts: list[tuple[str, object]]) -> bytes:
-    """A PDF as the official ones are made: STSong-Light (a CID font readers
-    know without embedding it), ruled tables, labels wrapped in narrow cells."""
+    """A PDF as the official ones are made: an embedded Chinese font (see
+    :data:`CJK_FONT`), ruled tables, labels wrapped in narrow cells."""
     import io
 
     from reportlab.lib import colors
@@ -277,10 +289,16 @@ def _pdf(parts: list[tuple[str, object]]) -> bytes:
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=10.5, leading=15, wordWrap="CJK")
-    cell = ParagraphStyle("cell", fontName="STSong-Light", fontSize=7.5, leading=9, wordWrap="CJK")
+    font = pdf_font()
+    if font not in pdfmetrics.getRegisteredFontNames():
+        if font == "STSong-Light":
+            pdfmetrics.registerFont(UnicodeCIDFont(font))
+        else:
+            from reportlab.pdfbase.ttfonts import TTFont
+
+            pdfmetrics.registerFont(TTFont(font, CJK_FONT, subfontIndex=0))
+    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=15, wordWrap="CJK")
+    cell = ParagraphStyle("cell", fontName=font, fontSize=7.5, leading=9, wordWrap="CJK")
     heading = ParagraphStyle("h", parent=body, fontSize=12, leading=20)
     title = ParagraphStyle("title", parent=body, fontSize=16, leading=24, alignment=1)
     flow: list = []
