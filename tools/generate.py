@@ -47,6 +47,23 @@ class Generated:
     broken: str  # "" for a sound report, else what was broken
     rows: dict[str, list[int]]  # table 三 as printed
     reviews: list[int]  # table 四 as printed
+    proactive: list[tuple[str, list[int]]]  # table 二's first two items as printed
+
+    def markdown(self) -> str:
+        """The same report as Markdown (what a plain static-site generator is given)."""
+        T = TEMPLATES[self.template]
+        return str(
+            render(
+                "markdown",
+                self.agency,
+                self.year,
+                self.rows,
+                self.reviews,
+                self.proactive,
+                random.Random(0),
+                T,
+            )
+        )
 
 
 def _region(i: int) -> str:
@@ -208,7 +225,7 @@ def generate(out: Path, count: int, seed: int = 1, broken_share: float = 0.05) -
             path.write_bytes(text)
         else:
             path.write_text(text, encoding="utf-8")
-        made.append(Generated(path, agency, years[year], layout, T.version, broken, rows, reviews))
+        made.append(Generated(path, agency, years[year], layout, T.version, broken, rows, reviews, proactive))
     return made
 
 

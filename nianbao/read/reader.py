@@ -30,6 +30,7 @@ def read_source(path: str, data: bytes) -> Source:
     if reader is not None and reader.refuse:
         raise ReadError(reader.refuse)
     if reader is not None and reader.convert is not None:
+        reader.prepare()
         text = unix_text(run_limited(reader.convert, data))
         return Source(path, text, {}, reader.layout, reader.layout)
     if looks_binary(data):
