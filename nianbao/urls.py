@@ -123,7 +123,14 @@ PORTAL_FILES = {
 
 def year_files(year: int) -> dict[str, str]:
     """A year's reports as one workbook and one zip: an edit rebuilds its year's only."""
-    return {"xlsx": f"data/nianbao-{year}.xlsx", "zip": f"data/nianbao-{year}.zip"}
+    return {
+        "xlsx": f"{year_folder(year)}/nianbao-{year}.xlsx",
+        "zip": f"{year_folder(year)}/nianbao-{year}.zip",
+    }
+
+
+def year_folder(year: int) -> str:
+    return f"data/{year}"
 
 
 def report_folder(report_id: str) -> str:

@@ -256,14 +256,14 @@ def test_each_years_workbook_holds_every_report_of_the_year(seed_site):
     years = sorted({r.year for r in seed_site.reports})
     for year in years:
         reports = [r for r in seed_site.reports if r.year == year]
-        book = openpyxl.load_workbook(out / "data" / f"nianbao-{year}.xlsx", read_only=True)
+        book = openpyxl.load_workbook(out / "data" / str(year) / f"nianbao-{year}.xlsx", read_only=True)
         rows = list(book["表三 申请处理"].iter_rows(values_only=True))
         assert len(rows) == 1 + sum(
             len(TEMPLATES[r.template].rows_for({c for c, _ in r.requests})) for r in reports
         )
     year = next(r.year for r in seed_site.reports if r.report_id == SEED_ID)
     rows = list(
-        openpyxl.load_workbook(out / "data" / f"nianbao-{year}.xlsx", read_only=True)[
+        openpyxl.load_workbook(out / "data" / str(year) / f"nianbao-{year}.xlsx", read_only=True)[
             "表三 申请处理"
         ].iter_rows(values_only=True)
     )
@@ -278,7 +278,7 @@ def test_each_years_workbook_holds_every_report_of_the_year(seed_site):
 
 
 def test_every_zipped_package_validates(seed_site, tmp_path):
-    zips = [*seed_site.output.glob("agencies/*/*.zip"), *seed_site.output.glob("data/nianbao-*.zip")]
+    zips = [*seed_site.output.glob("agencies/*/*.zip"), *seed_site.output.glob("data/*/nianbao-*.zip")]
     assert len(zips) == 5 + len({r.year for r in seed_site.reports})
     for i, path in enumerate(zips):
         with zipfile.ZipFile(path) as archive:
@@ -289,7 +289,7 @@ def test_every_zipped_package_validates(seed_site, tmp_path):
 
 def test_zips_carry_checksums_of_what_they_hold(seed_site):
     for path in [
-        *seed_site.output.glob("data/nianbao-*.zip"),
+        *seed_site.output.glob("data/*/nianbao-*.zip"),
         seed_site.output / "agencies" / AGENCY / f"{AGENCY}.zip",
     ]:
         with zipfile.ZipFile(path) as archive:

@@ -1,4 +1,4 @@
-"""Validation at scale: changed rows by frictionless, keys over every row."""
+"""Validation at scale: the rows of changed reports by frictionless, keys by construction."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import shutil
 
 from conftest import SEEDS
 
-from nianbao.publish.validate import check_keys, validate_changed, validate_package
+from nianbao.publish import package
+from nianbao.publish.validate import validate_changed, validate_package
 from nianbao.site import build
+from nianbao.urls import report_page
 
 
 def _site(tmp_path):
@@ -15,62 +17,48 @@ def _site(tmp_path):
     content.mkdir()
     for path in SEEDS.glob("*.txt"):
         shutil.copyfile(path, content / path.name)
-    build(content, tmp_path / "site")
-    return tmp_path / "site" / "data" / "datapackage.json"
+    summary = build(content, tmp_path / "site")
+    return tmp_path / "site" / "data" / "datapackage.json", summary
+
+
+def _lines(summary) -> dict[str, dict[str, bytes]]:
+    return {r.report_id: package.portal_parts(r, report_page(r.report_id)) for r in summary.reports}
 
 
 def test_a_sound_package_passes_both_ways(tmp_path):
-    descriptor = _site(tmp_path)
+    descriptor, summary = _site(tmp_path)
     assert validate_package(descriptor) == []
-    assert validate_changed(descriptor, unchanged=set()) == []
+    ids = [r.report_id for r in summary.reports]
+    assert validate_changed(package.portal_package(5), _lines(summary).values(), ids) == []
 
 
-def test_a_bad_value_in_a_changed_report_is_found_and_in_an_unchanged_one_is_trusted(tmp_path):
-    descriptor = _site(tmp_path)
-    requests = descriptor.parent / "requests.csv"
-    text = requests.read_text(encoding="utf-8")
-    first_id = text.splitlines()[1].split(",")[0]
-    requests.write_text(
-        text.replace(
-            f"{first_id},new_received,natural_person,", f"{first_id},new_received,natural_person,x", 1
-        ),
-        encoding="utf-8",
+def test_a_bad_value_in_a_changed_report_is_found_and_unchanged_ones_are_not_read(tmp_path):
+    _, summary = _site(tmp_path)
+    lines = _lines(summary)
+    first = summary.reports[0].report_id
+    bad = lines[first]["requests"].replace(
+        b",new_received,natural_person,", b",new_received,natural_person,x", 1
     )
-    assert any("type" in e for e in validate_changed(descriptor, unchanged=set()))
-    assert validate_changed(descriptor, unchanged={first_id}) == []  # validated when it was written
+    assert bad != lines[first]["requests"]
+    changed = {**lines[first], "requests": bad}
+    ids = [r.report_id for r in summary.reports]
+    errors = validate_changed(package.portal_package(5), [changed], ids)
+    assert any("type" in e for e in errors)
+    others = [v for k, v in lines.items() if k != first]
+    assert validate_changed(package.portal_package(5), others, ids) == []  # validated when it was written
 
 
-def test_keys_are_checked_over_every_row_even_unchanged_ones(tmp_path):
-    descriptor = _site(tmp_path)
-    requests = descriptor.parent / "requests.csv"
-    lines = requests.read_text(encoding="utf-8").splitlines()
-    requests.write_text(
-        "\n".join([*lines, lines[1], "nobody,granted,total,1,printed"]) + "\n", encoding="utf-8"
-    )
-    everyone = {line.split(",")[0] for line in lines[1:]} | {"nobody"}
-    errors = validate_changed(descriptor, unchanged=everyone)
-    assert any(e.startswith("primary-key: requests") for e in errors)
-    assert any(e.startswith("foreign-key: requests ['nobody']") for e in errors)
-
-
-def test_check_keys_on_tables_in_memory():
-    package = {
-        "resources": [
-            {"name": "reports", "schema": {"primaryKey": ["report_id"]}},
-            {
-                "name": "requests",
-                "schema": {
-                    "foreignKeys": [
-                        {"fields": "report_id", "reference": {"resource": "reports", "fields": "report_id"}}
-                    ]
-                },
-            },
-        ]
-    }
-    tables = {"reports": (["report_id"], [["a"], ["a"]]), "requests": (["report_id"], [["a"], ["b"]])}
-    assert check_keys(package, tables) == [
-        "primary-key: reports ('a',) appears twice",
-        "foreign-key: requests ['b'] is not in reports",
+def test_a_repeated_key_is_found(tmp_path):
+    _, summary = _site(tmp_path)
+    lines = _lines(summary)
+    first = summary.reports[0].report_id
+    ids = [r.report_id for r in summary.reports]
+    twice = {**lines[first], "requests": lines[first]["requests"] * 2}
+    errors = validate_changed(package.portal_package(5), [twice], ids)
+    assert any("primary" in e.lower() for e in errors), errors
+    # Two reports under one id: every key of theirs would repeat.
+    assert validate_changed(package.portal_package(5), [], [*ids, first]) == [
+        f"primary-key: reports ('{first}',) appears twice"
     ]
 
 
@@ -80,9 +68,10 @@ def test_a_rebuild_validates_only_what_changed(tmp_path, monkeypatch):
     _site(tmp_path)
     calls = []
 
-    def recording(descriptor, unchanged):
-        calls.append(set(unchanged))
-        return validate_changed(descriptor, unchanged)
+    def recording(descriptor, parts, report_ids):
+        parts = list(parts)
+        calls.append(parts)
+        return validate_changed(descriptor, parts, report_ids)
 
     monkeypatch.setattr(nianbao.publish.site, "validate_changed", recording)
     content = tmp_path / "content"
@@ -92,4 +81,5 @@ def test_a_rebuild_validates_only_what_changed(tmp_path, monkeypatch):
     )
     summary = build(content, tmp_path / "site")
     assert summary.reused == 4 and summary.package_errors == []
-    assert len(calls) == 1 and len(calls[0]) == 4  # the edited report's rows went to frictionless
+    # the edited report's lines (and the unreadable files' quality rows) went to frictionless
+    assert len(calls) == 1 and len(calls[0]) == 2

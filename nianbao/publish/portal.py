@@ -64,6 +64,12 @@ class Portal:
     def years(self) -> list[int]:
         return sorted({r.year for r in self.reports if r.year})
 
+    def by_year(self) -> list[tuple[int, list[Report]]]:
+        grouped: dict[int, list[Report]] = {}
+        for report in self.reports:
+            grouped.setdefault(report.year or 0, []).append(report)
+        return sorted(grouped.items())
+
     def __post_init__(self) -> None:
         self.agencies = agencies(self.reports)
         self.agency_of = {r.report_id: a for a in self.agencies for r in a.reports}
@@ -90,26 +96,22 @@ def zipped_package(folder: str, descriptor: dict[str, Any], parts: list[package.
     return downloads.bundle(folder, files)
 
 
-def write_downloads(writer: Writer, portal: Portal, lines: dict[str, package.Parts]) -> None:
-    """Each year's workbook and zip (the portal's package is written whole, as
-    the data contract asks; the bundles are by year, so one edit rebuilds one year's)."""
-    by_year: dict[int, list[Report]] = {}
-    for report in portal.reports:
-        by_year.setdefault(report.year or 0, []).append(report)
-    for year, reports in sorted(by_year.items()):
-        files = year_files(year)
-        title = f"{metadata.PORTAL_NAME}（{year}年度）"
-        book = downloads.collection_workbook(reports, [], title)
-        if book is not None:
-            writer.binary(files["xlsx"], book)
-        descriptor = package.descriptor(
-            f"nianbao-{year}",
-            title,
-            package.PORTAL_RESOURCES,
-            f"{len(reports)}份{year}年度政府信息公开工作年度报告的数据，长表格式，已按模板勾稽关系核对。",
-        )
-        zipped = zipped_package(f"nianbao-{year}", descriptor, [lines[r.report_id] for r in reports])
-        writer.binary(files["zip"], zipped)
+def write_year(writer: Writer, year: int, reports: list[Report], lines: dict[str, package.Parts]) -> None:
+    """A year's workbook and zip (the portal's package is written whole, as the
+    data contract asks; the bundles are by year, so one edit rebuilds one year's)."""
+    files = year_files(year)
+    title = f"{metadata.PORTAL_NAME}（{year}年度）"
+    book = downloads.collection_workbook(reports, [], title)
+    if book is not None:
+        writer.binary(files["xlsx"], book)
+    descriptor = package.descriptor(
+        f"nianbao-{year}",
+        title,
+        package.PORTAL_RESOURCES,
+        f"{len(reports)}份{year}年度政府信息公开工作年度报告的数据，长表格式，已按模板勾稽关系核对。",
+    )
+    zipped = zipped_package(f"nianbao-{year}", descriptor, [lines[r.report_id] for r in reports])
+    writer.binary(files["zip"], zipped)
 
 
 def write_agency(

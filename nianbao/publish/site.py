@@ -16,7 +16,7 @@ from .. import cache, config
 from ..model import Problem, Report
 from ..read import read_regular
 from ..summary import Stages
-from ..urls import agency_folder, report_folder, source_name
+from ..urls import agency_folder, report_folder, source_name, year_folder
 from ..workers import KILLED, map_jobs
 from . import metadata, package, phrases, portal, render, search
 from .history import history
@@ -103,7 +103,8 @@ def write_site(
             [*(lines[r.report_id] for r in reports), package.problem_parts(problems)],
             compact=False,
         )
-        portal.write_downloads(writer, site, lines)
+        for year, year_reports in site.by_year():
+            _write_year(writer, year, year_reports, reuse, lines)
     with stages.timed("agencies"):
         for agency in site.agencies:
             try:
@@ -119,7 +120,12 @@ def write_site(
     writer.text(".nojekyll", "")
     with stages.timed("validate"):
         if reuse is not None and reuse.validated and reuse.reused:
-            errors = validate_changed(out / "data" / "datapackage.json", reuse.reused_ids)
+            changed = [lines[r.report_id] for r in reports if r.report_id not in reuse.reused_ids]
+            errors = validate_changed(
+                package.portal_package(len(reports)),
+                [*changed, package.problem_parts(problems)],
+                [r.report_id for r in reports],
+            )
         else:
             errors = validate_package(out / "data" / "datapackage.json")
     with stages.timed("search"):
@@ -148,6 +154,20 @@ def _search_index(writer: Writer, reports: list[Report], site: portal.Portal, re
     if key and not problem and reuse is not None:
         reuse.written["pagefind"] = key
     return problem
+
+
+def _write_year(
+    writer: Writer, year: int, reports: list[Report], reuse: Reuse | None, lines: dict[str, package.Parts]
+) -> None:
+    """A year's workbook and zip, taken from the previous site when none of its reports changed."""
+    folder = year_folder(year)
+    keys = [reuse.written.get(r.report_id, "") for r in reports] if reuse else []
+    if reuse is not None and all(keys):
+        key = hashlib.sha256("\n".join([folder, *keys]).encode()).hexdigest()
+        reuse.written[folder] = key
+        if reuse.keys.get(folder) == key and writer.reuse(reuse.previous / folder, folder):
+            return
+    portal.write_year(writer, year, reports, lines)
 
 
 def _write_agency(
