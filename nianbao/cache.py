@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import pickle
+import time
 from pathlib import Path
 
 from .config import SCHEMA_DIR, TEMPLATE_DIR
@@ -62,6 +63,44 @@ def file_state(path: Path, limit: int) -> tuple[str, int]:
         return hashlib.sha256(read_regular(path, limit)).hexdigest(), int(info.st_mtime)
     except (OSError, Refused):
         return "", -1
+
+
+def file_states(cache: Path, files: list[tuple[str, Path]], limit: int) -> dict[str, tuple[str, int]]:
+    """:func:`file_state` of every file, without reading the files that did not change.
+
+    As git's index does: a file whose size, modification and change times
+    (nanoseconds) and inode are those recorded by the last build keeps the
+    digest recorded then.  Any write to a file moves its change time, which
+    no program can set back; a file changed within two seconds of the record
+    being written is read again all the same (a change in the same tick of a
+    coarse clock).  The record (``digests.json``) is written anew each time."""
+    try:
+        record = json.loads((cache / "digests.json").read_text(encoding="utf-8"))
+        known, written = record["files"], record["written"]
+    except (OSError, ValueError, KeyError, TypeError):
+        known, written = {}, 0
+    states: dict[str, tuple[str, int]] = {}
+    fresh: dict[str, list] = {}
+    for relative, path in files:
+        try:
+            info = path.lstat()
+        except OSError:
+            states[relative] = ("", -1)
+            continue
+        stamp = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+        entry = known.get(relative)
+        trusted = (
+            entry and entry[:4] == stamp and max(info.st_mtime_ns, info.st_ctime_ns) < written - 2 * 10**9
+        )
+        state = (entry[4], int(info.st_mtime)) if trusted else file_state(path, limit)
+        states[relative] = state
+        if state[0]:
+            fresh[relative] = [*stamp, state[0]]
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = cache / f"digests.json.tmp{os.getpid()}"
+    tmp.write_text(json.dumps({"written": time.time_ns(), "files": fresh}), encoding="utf-8")
+    tmp.replace(cache / "digests.json")
+    return states
 
 
 def parsed_key(version: str, relative: str, digest: str) -> str:

@@ -171,13 +171,9 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
     version = cache.code_version() if incremental else ""
     found, refused = survey(content)
     files = [(path.relative_to(content).as_posix(), path) for path in found]
-    # Each file is read and hashed once here; the digest keys both the whole
-    # build and the file's entry in the cache.
-    states = (
-        {relative: cache.file_state(path, config.LIMITS.binary_bytes) for relative, path in files}
-        if cache_dir
-        else {}
-    )
+    # Each file that changed since the last build is read and hashed once
+    # here; the digest keys both the whole build and the file's entry in the cache.
+    states = cache.file_states(cache_dir, files, config.LIMITS.binary_bytes) if cache_dir else {}
     git = from_git(content)  # once: it keys the build and dates the changelog
     whole = ""
     if cache_dir is not None:

@@ -12,6 +12,7 @@ import pytest
 
 from nianbao import cache
 from nianbao.site import build
+from nianbao.urls import report_id, report_page
 from tools.generate import generate
 
 
@@ -168,4 +169,33 @@ def test_an_edit_rebuilds_its_years_bundle_only(tmp_path):
     build(content, site)
     assert inode(other) == before[other]  # the same file, linked from the last site
     assert inode(edited.year) != before[edited.year]
+    assert _tree(site) == _tree(build(content, tmp_path / "cold", incremental=False).output)
+
+
+def test_files_that_did_not_change_are_not_read_again_and_any_write_is_seen(tmp_path, monkeypatch):
+    import time
+
+    content = tmp_path / "content"
+    made = generate(content, 6, seed=8)
+    site = tmp_path / "site"
+    build(content, site)
+    time.sleep(2.1)  # past the window in which a file's times cannot be trusted
+    build(content, site)  # records the digests with every file older than the window
+    read = []
+    hashed = cache.file_state
+    monkeypatch.setattr(
+        cache, "file_state", lambda path, limit: read.append(path.name) or hashed(path, limit)
+    )
+    # A write that keeps the size and puts the modification time back is still seen (change time).
+    path = next(g.path for g in made if g.path.suffix in TEXT and not g.broken)
+    info = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("认真贯彻落实", "全面贯彻落实"), encoding="utf-8")
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_size == info.st_size
+    summary = build(content, site)
+    assert read == [path.name]  # only the file that was written
+    assert not summary.up_to_date
+    page = site / report_page(report_id(path.name))
+    assert "全面贯彻落实" in page.read_text(encoding="utf-8")
     assert _tree(site) == _tree(build(content, tmp_path / "cold", incremental=False).output)
