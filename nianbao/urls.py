@@ -129,6 +129,17 @@ def year_files(year: int) -> dict[str, str]:
     }
 
 
+def search_shard(report_id: str) -> str:
+    """Which of the 16 search indexes a report's page is in ("0" to "f"): an
+    edit re-indexes its shard only, and the browser merges them (Pagefind's
+    ``mergeIndex``).  The same report is always in the same shard."""
+    return short_hash(report_id, 1)
+
+
+def search_folder(shard: str) -> str:
+    return f"pagefind/{shard}"
+
+
 def year_folder(year: int) -> str:
     return f"data/{year}"
 

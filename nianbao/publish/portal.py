@@ -29,6 +29,7 @@ from ..urls import (
     agency_package_name,
     report_files,
     report_page,
+    search_shard,
     year_files,
 )
 from . import charts, downloads, metadata, package, render
@@ -266,7 +267,7 @@ def write_pages(writer: Writer, env: Environment, portal: Portal) -> None:
     )
     page("agencies/index.html", "agencies.html", root="../", agencies=portal.agencies)
     page("compare.html", "compare.html")
-    page("search.html", "search.html")
+    page("search.html", "search.html", shards=sorted({search_shard(r.report_id) for r in reports}))
     page(
         "quality.html",
         "quality.html",

@@ -16,7 +16,7 @@ from .. import cache, config
 from ..model import Problem, Report
 from ..read import read_regular
 from ..summary import Stages
-from ..urls import agency_folder, report_folder, source_name, year_folder
+from ..urls import agency_folder, report_folder, search_folder, search_shard, source_name, year_folder
 from ..workers import KILLED, map_jobs
 from . import metadata, package, phrases, portal, render, search
 from .history import history
@@ -129,30 +129,32 @@ def write_site(
         else:
             errors = validate_package(out / "data" / "datapackage.json")
     with stages.timed("search"):
-        search = _search_index(writer, reports, site, reuse)
-    return errors, search
+        unsearchable = _search_index(writer, reports, reuse)
+    return errors, unsearchable
 
 
-def _search_index(writer: Writer, reports: list[Report], site: portal.Portal, reuse: Reuse | None) -> str:
-    """Pagefind indexes only the report pages (``data-pagefind-body``):
-    when none of their folders changed, last build's index is the same bytes."""
-    key = ""
-    if reuse is not None:
-        folders = [r.report_id for r in reports]
-        if all(reuse.written.get(f) for f in folders):
-            key = hashlib.sha256(
-                "\n".join(f"{f} {reuse.written[f]}" for f in sorted(folders)).encode()
+def _search_index(writer: Writer, reports: list[Report], reuse: Reuse | None) -> str:
+    """The search index, shard by shard: a shard none of whose report pages
+    changed is taken from the last site as it is (see :mod:`.search`)."""
+    shards: dict[str, list[str]] = {}
+    for report in reports:
+        shards.setdefault(search_shard(report.report_id), []).append(report.report_id)
+    todo: dict[str, list[str]] = {}
+    keys: dict[str, str] = {}
+    for shard, ids in shards.items():
+        folder = search_folder(shard)
+        written = [reuse.written.get(rid, "") for rid in ids] if reuse is not None else []
+        if reuse is not None and all(written):
+            keys[folder] = hashlib.sha256(
+                "\n".join(f"{rid} {key}" for rid, key in sorted(zip(ids, written, strict=True))).encode()
             ).hexdigest()
-        if (
-            key
-            and reuse.keys.get("pagefind") == key
-            and writer.reuse(reuse.previous / "pagefind", "pagefind")
-        ):
-            reuse.written["pagefind"] = key
-            return ""
-    problem = search.index_search(writer.root)
-    if key and not problem and reuse is not None:
-        reuse.written["pagefind"] = key
+            if reuse.keys.get(folder) == keys[folder] and writer.reuse(reuse.previous / folder, folder):
+                reuse.written[folder] = keys[folder]
+                continue
+        todo[shard] = ids
+    problem = search.index_shards(writer.root, todo) if todo else ""
+    if not problem and reuse is not None:
+        reuse.written.update(keys)
     return problem
 
 

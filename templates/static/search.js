@@ -10,6 +10,9 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var bundle = new URL(form.dataset.bundle, document.baseURI);
+  // The index is in shards (pagefind/0/ … pagefind/f/): the first is loaded,
+  // the others merged into it.
+  var shards = (form.dataset.shards || "").split(" ").filter(Boolean);
   var engine = null;
 
   function en() { return window.nianbaoLang && window.nianbaoLang() === "en"; }
@@ -17,9 +20,15 @@
 
   function load() {
     if (!engine) {
-      engine = import(new URL("pagefind.js", bundle).href).then(function (pagefind) {
-        // Result addresses start from the site's own folder (a GitHub Pages project path too).
-        return pagefind.options({ baseUrl: new URL("../", bundle).pathname }).then(function () { return pagefind; });
+      if (!shards.length) { return Promise.reject(new Error("no index")); }
+      // Result addresses start from the site's own folder (a GitHub Pages project path too).
+      var options = { baseUrl: new URL("../", bundle).pathname };
+      engine = import(new URL(shards[0] + "/pagefind.js", bundle).href).then(function (pagefind) {
+        return pagefind.options(options).then(function () {
+          return Promise.all(shards.slice(1).map(function (shard) {
+            return pagefind.mergeIndex(new URL(shard + "/", bundle).href, options);
+          }));
+        }).then(function () { return pagefind; });
       });
     }
     return engine;
