@@ -151,11 +151,19 @@ def load_parts(path: Path) -> dict[str, bytes]:
 
 def written_key(source_key: str, report, page: str) -> str:
     """What a report folder is made of: its source file's key (path, bytes and
-    code version), the final report and the page's path."""
+    code version), the final report and the page's path.
+
+    A report is what its source key says (reading, parsing and checking are
+    functions of the file's bytes and the code) but for what the build does
+    to it afterwards: its id (made unique), ``duplicate_of`` and the findings
+    of the checks across reports.  Those are hashed, not the whole report
+    (the repr of 10,000 reports took seconds of every rebuild); a report with
+    no source key is hashed whole."""
     digest = hashlib.sha256(source_key.encode())
     # repr, not pickle: equal reports pickle differently once one has been
     # through the cache (pickle's memo follows object identity), repr does not.
-    digest.update(repr(report).encode())
+    after = (report.report_id, report.duplicate_of, report.findings) if source_key else report
+    digest.update(repr(after).encode())
     digest.update(page.encode())
     return digest.hexdigest()
 

@@ -22,6 +22,16 @@ from .. import config
 from ..urls import report_folder, search_folder
 
 OPTIONS = ("--exclude-selectors", ".en", "--silent")
+# Pagefind's own interfaces, which static/search.js replaces: 417 KB in every shard.
+UNUSED = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-highlight.js",
+)
 
 
 def _command() -> list[str]:
@@ -66,4 +76,6 @@ def _index(out: Path, shard: str, report_ids: list[str]) -> str:
     if result.returncode != 0:
         tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["pagefind 未安装"]
         return f"全文搜索索引未生成（pagefind）：{tail[0]}"
+    for name in UNUSED:
+        (out / search_folder(shard) / name).unlink(missing_ok=True)
     return ""

@@ -10,8 +10,10 @@ an empty report.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+if TYPE_CHECKING:  # bs4 is imported where a page is read (it takes 0.1 s)
+    from bs4 import Tag
 
 from .decode import decode
 from .grid import clean, expand, to_lines
@@ -60,6 +62,8 @@ def _table_lines(table: Tag) -> list[str]:
 
 
 def _walk(node: Tag, out: list[str]) -> None:
+    from bs4 import NavigableString, Tag
+
     for child in node.children:
         if isinstance(child, NavigableString):
             if type(child) is NavigableString:  # not a comment, CDATA or doctype
@@ -81,6 +85,8 @@ def _walk(node: Tag, out: list[str]) -> None:
 
 def to_text(data: bytes) -> str:
     check_html(data)
+    from bs4 import BeautifulSoup
+
     soup = BeautifulSoup(_decode(data), "html.parser")
     body = soup.body or soup
     lines = [""]

@@ -43,14 +43,16 @@ _OLD_WORD = Reader(
     "", None, binary=True, refuse="旧版 Word/WPS 文件无法直接读取：请用 Word 或 WPS 另存为 .docx"
 )
 
+_HTML = ("bs4",)
+
 READERS: dict[str, Reader] = {
     ".txt": _TEXT,
     ".text": _TEXT,
     ".md": _TEXT,
     ".markdown": _TEXT,
     ".tsv": _TEXT,
-    ".html": Reader("html", html.to_text),
-    ".htm": Reader("html", html.to_text),
+    ".html": Reader("html", html.to_text, modules=_HTML),
+    ".htm": Reader("html", html.to_text, modules=_HTML),
     ".pdf": Reader(
         "pdf",
         pdf.to_text,
