@@ -151,6 +151,7 @@ def test_any_change_to_content_options_or_output_builds_again(tmp_path, change):
         assert _tree(site) == _tree(cold.output)
 
 
+@pytest.mark.slow
 def test_an_edit_rebuilds_its_years_bundle_only(tmp_path):
     content = tmp_path / "content"
     made = generate(content, 12, seed=2)
@@ -172,6 +173,7 @@ def test_an_edit_rebuilds_its_years_bundle_only(tmp_path):
     assert _tree(site) == _tree(build(content, tmp_path / "cold", incremental=False).output)
 
 
+@pytest.mark.slow
 def test_files_that_did_not_change_are_not_read_again_and_any_write_is_seen(tmp_path, monkeypatch):
     import time
 

@@ -38,6 +38,7 @@ def test_every_pdf_of_the_tests_reads_as_pdfplumber_reads_it(path):
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="the corpus is not beside the project")
+@pytest.mark.slow
 def test_the_official_pdfs_read_as_pdfplumber_reads_them():
     paths = sorted(CORPUS.glob("*.pdf"))
     assert paths

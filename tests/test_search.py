@@ -41,6 +41,7 @@ def test_the_index_is_built_with_the_site_in_shards_the_search_page_names(search
     assert f'data-shards="{" ".join(sorted(shards))}"' in html
 
 
+@pytest.mark.slow
 def test_an_edit_re_indexes_its_shard_only(tmp_path):
     content = tmp_path / "content"
     content.mkdir()
