@@ -253,6 +253,10 @@ def test_compare_two_reports_side_by_side(tab):
     first = page.locator("table.compare").nth(1).locator("tbody tr").first
     assert "diff" in first.locator("td").nth(1).get_attribute("class")
     assert "−5" in first.locator("td").nth(1).inner_text()
+    # Rows named once by numbering and label together (issue 16, item 9).
+    rows = page.locator("table.compare").nth(1).locator("tbody th").all_inner_texts()
+    assert "三（三）1.属于国家秘密" in rows and "三（一）予以公开" in rows, rows
+    assert not any(" 1." in r or "1 1" in r for r in rows), rows
 
 
 def test_enter_in_the_compare_box_adds_a_report(tab):

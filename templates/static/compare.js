@@ -83,6 +83,18 @@
     return wrap;
   }
 
+  // A row of table 三 by its numbering and label, the part they share said
+  // once: "三（三）1" and "1.属于国家秘密" are "三（三）1.属于国家秘密".
+  function rowName(row) {
+    var text = label(row);
+    for (var k = row.number.length; k > 0; k--) {
+      if (text.indexOf(row.number.slice(row.number.length - k)) === 0) {
+        return row.number.slice(0, row.number.length - k) + text;
+      }
+    }
+    return row.number + " " + text;
+  }
+
   function get(doc, tableName, row, column) {
     var t = doc.tables[tableName] || {};
     return t[row] && column in t[row] ? t[row][column] : null;
@@ -121,7 +133,7 @@
     section(en() ? "3. Requests received and processed" : "三、收到和处理政府信息公开申请情况");
     var colLabel = columnPick.options[columnPick.selectedIndex].textContent;
     result.appendChild(table((en() ? "Table 3, column: " : "表三，") + colLabel, rows.map(function (row) {
-      return { label: row.number + " " + label(row), values: docs.map(function (d) { return get(d, "requests", row.code, column); }) };
+      return { label: rowName(row), values: docs.map(function (d) { return get(d, "requests", row.code, column); }) };
     })));
 
     var t = template.templates["2021"];
