@@ -486,3 +486,27 @@ def test_every_finding_code_the_code_can_emit_has_a_name():
     emitted |= set(re.findall(r'Problem\([^()]*"([a-z_]+)"\)', source))
     assert emitted, "the pattern finds the codes"
     assert emitted - set(FINDINGS) - set(CHECK_NAMES) == set()
+
+
+def test_the_pass_share_says_what_was_not_checked_and_what_the_figures_count(
+    seed_site, tmp_path, raw_seed_folder
+):
+    # Issue 16, item 8: "全部成立" while a check could not be made, and a share
+    # over more reports than the national figures count.
+    html = (seed_site.output / "index.html").read_text(encoding="utf-8")
+    unassessed = sum(
+        1
+        for r in seed_site.reports
+        if not any(f.code in CHECK_NAMES for f in r.findings)
+        and any(f.code == "check_not_assessable" for f in r.findings)
+    )
+    assert unassessed >= 1 and "勾稽关系全部成立" not in html
+    assert f"其中 {unassessed} 份有因缺格而无法核对的关系" in html
+    assert "只计一份" not in html  # no agency-year twice among the seeds
+    content = tmp_path / "content"
+    shutil.copytree(raw_seed_folder, content)
+    shutil.copyfile(content / f"{SEED}.txt", content / "again.txt")  # the same agency and year twice
+    summary = build(content, tmp_path / "out", incremental=False)
+    assert len(summary.reports) == 6
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "下面的全国数字按 5 份计：同一机构同一年度有多份报告时只计一份。" in html

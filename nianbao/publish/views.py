@@ -122,6 +122,13 @@ def stats(reports: list[Report], agency_list: list[Agency]) -> dict[str, Any]:
         "lawsuits": total("reviews", "litigation_direct")
         + total("reviews", "litigation_after_reconsideration"),
         "passing": sum(1 for r in published if passes_arithmetic(r)),
+        # of those, the reports with an equation that cells missing left unchecked
+        "unassessed": sum(
+            1
+            for r in published
+            if passes_arithmetic(r) and any(f.code == "check_not_assessable" for f in r.findings)
+        ),
+        "counted": len(reports),  # the national figures' reports: one per agency and year
     }
 
 
