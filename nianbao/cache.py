@@ -96,10 +96,7 @@ def file_states(cache: Path, files: list[tuple[str, Path]], limit: int) -> dict[
         states[relative] = state
         if state[0]:
             fresh[relative] = [*stamp, state[0]]
-    cache.mkdir(parents=True, exist_ok=True)
-    tmp = cache / f"digests.json.tmp{os.getpid()}"
-    tmp.write_text(json.dumps({"written": time.time_ns(), "files": fresh}), encoding="utf-8")
-    tmp.replace(cache / "digests.json")
+    _replace(cache / "digests.json", json.dumps({"written": time.time_ns(), "files": fresh}).encode())
     return states
 
 
@@ -107,20 +104,23 @@ def parsed_key(version: str, relative: str, digest: str) -> str:
     return hashlib.sha256("\0".join([version, relative, digest]).encode()).hexdigest()
 
 
+def _replace(path: Path, data: bytes) -> None:
+    """Write a cache file whole or not at all: aside first, then renamed over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
 def load_parsed(cache: Path, key: str):
-    path = cache / "parsed" / key[:2] / key
     try:
-        return pickle.loads(path.read_bytes())
+        return pickle.loads(entry_path(cache / "parsed", key).read_bytes())
     except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
         return None
 
 
 def store_parsed(cache: Path, key: str, result) -> None:
-    path = cache / "parsed" / key[:2] / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-    tmp.replace(path)
+    _replace(entry_path(cache / "parsed", key), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def prune(folder: Path, used: set[str]) -> None:
@@ -132,17 +132,15 @@ def prune(folder: Path, used: set[str]) -> None:
             path.unlink(missing_ok=True)
 
 
-def parts_path(folder: Path, key: str) -> Path:
-    """Where a report's lines of the portal tables are kept (see
-    :func:`nianbao.publish.package.portal_parts`), by its folder's key."""
+def entry_path(folder: Path, key: str) -> Path:
+    """Where an entry of ``parsed/`` (by its file's key) or ``parts/`` (a
+    report's lines of the portal tables, see
+    :func:`nianbao.publish.package.portal_parts`, by its folder's key) is kept."""
     return folder / key[:2] / key
 
 
 def store_parts(path: Path, parts: dict[str, bytes]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_bytes(pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL))
-    tmp.replace(path)
+    _replace(path, pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def load_parts(path: Path) -> dict[str, bytes]:
@@ -191,11 +189,8 @@ def store_written(
 ) -> None:
     """Record what the published site was made of: each folder's key, and the
     key of the whole build with its summary (see :func:`build_key`)."""
-    cache.mkdir(parents=True, exist_ok=True)
-    tmp = cache / f"written.json.tmp{os.getpid()}"
     record = {"version": version, "valid": valid, "folders": keys, "build": build, "summary": summary or {}}
-    tmp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
-    tmp.replace(cache / "written.json")
+    _replace(cache / "written.json", json.dumps(record, sort_keys=True).encode())
 
 
 def forget_written(cache: Path) -> None:

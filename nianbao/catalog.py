@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .model import Report
-from .urls import agency_slug
+from .urls import agency_page, agency_slug
 
 # Levels of government, from the top; codes are the data's, labels the pages'.
 LEVELS = {
@@ -140,7 +140,7 @@ class Agency:
 
     @property
     def page(self) -> str:
-        return f"agencies/{self.slug}/index.html"
+        return agency_page(self.slug)
 
 
 def agencies(reports: list[Report]) -> list[Agency]:

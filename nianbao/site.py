@@ -92,21 +92,16 @@ def _has_numbers(report: Report) -> bool:
 
 def _load_job(
     job: tuple[Path, str, Path | None, str, str],
-) -> tuple[Report | Problem, Stages, str, bool]:
-    """Read, parse and check one file, or take what it became last time.
+) -> tuple[Report | Problem, Stages, str]:
+    """Read, parse and check one file the cache does not hold, and store what it became.
 
     ``job``: the file, its path in the content folder, the cache folder (None
     without a cache), the file's content digest and its cache key (both ""
     without a cache or when it cannot be read).  Returns the result, the time
-    spent, the key and whether the result came from the cache.
+    spent and the key.
     """
     path, relative, cache_dir, digest, key = job
     stages = Stages()
-    if cache_dir is not None and key:
-        with stages.timed("reuse"):
-            cached = cache.load_parsed(cache_dir, key)
-        if cached is not None:
-            return cached, stages, key, True
     data = None
     if cache_dir is not None and key and not digest.startswith("size:"):
         with suppress(OSError, Refused):  # load() says what is wrong with the file
@@ -116,12 +111,12 @@ def _load_job(
     # file may have changed since the build looked at it).
     if cache_dir is not None and data is not None and hashlib.sha256(data).hexdigest() == digest:
         cache.store_parsed(cache_dir, key, result)
-    return result, stages, key, False
+    return result, stages, key
 
 
-def _killed_loading(job) -> tuple[Problem, Stages, str, bool]:
+def _killed_loading(job) -> tuple[Problem, Stages, str]:
     _, relative, _, _, key = job
-    return Problem(relative, report_id(relative), KILLED + "，已跳过", "killed"), Stages(), key, False
+    return Problem(relative, report_id(relative), KILLED + "，已跳过", "killed"), Stages(), key
 
 
 def _leave_out(summary: Summary, failures: dict[str, str]) -> None:
@@ -204,7 +199,7 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
     done = iter(progress(map_jobs(_load_job, todo, _killed_loading), len(todo)))
     for hit in loaded:
         if hit is None:
-            hit, stages, key, _ = next(done)
+            hit, stages, key = next(done)
             summary.stages.update(stages)
             source_keys[hit.source] = key
         if isinstance(hit, Problem):

@@ -16,7 +16,6 @@ disagree with them.
 from __future__ import annotations
 
 import hashlib
-from decimal import Decimal
 from typing import Any
 
 from .. import indicators as ind
@@ -24,16 +23,8 @@ from ..catalog import KINDS, LEVELS, facets
 from ..i18n import SEVERITY
 from ..model import Problem, Report
 from ..template import SECTIONS, TEMPLATES, request_layout
-from .package import quality_rows
+from .package import plain, quality_rows
 from .xlsx import MAX_ROWS, Sheet, workbook, zip_bytes
-
-
-def plain(value: Any) -> Any:
-    """A number as JSON and Excel want it: Decimal amounts become int or float."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
 
 # --- JSON --------------------------------------------------------------------
 

@@ -41,6 +41,11 @@ def format_name(kind: str) -> str:
     return f"{FORMAT_NAMES[name]} {year}".strip()
 
 
+def media_type(kind: str) -> str:
+    """The media type of a kind of :attr:`Dataset.files` ("xlsx 2023" is an xlsx)."""
+    return MEDIA_TYPES[kind.partition(" ")[0]]
+
+
 def base_url(url: str | None) -> str:
     url = (url or DEFAULT_BASE_URL).strip()
     return url if url.endswith("/") else url + "/"
@@ -80,7 +85,7 @@ def schema_org(dataset: Dataset, base: str) -> dict[str, Any]:
             {
                 "@type": "DataDownload",
                 "name": format_name(kind),
-                "encodingFormat": MEDIA_TYPES[kind.split()[0]],
+                "encodingFormat": media_type(kind),
                 "contentUrl": base + path,
             }
             for kind, path in dataset.files.items()
@@ -141,7 +146,7 @@ def dcat_catalog(datasets: list[Dataset], base: str) -> dict[str, Any]:
                     {
                         "@type": "dcat:Distribution",
                         "dct:format": format_name(kind),
-                        "dcat:mediaType": MEDIA_TYPES[kind.split()[0]],
+                        "dcat:mediaType": media_type(kind),
                         "dcat:downloadURL": base + path,
                     }
                     for kind, path in d.files.items()

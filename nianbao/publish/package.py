@@ -270,7 +270,8 @@ def status_rows(report: Report) -> Iterator[Row]:
             yield {"row": row, "applicant": column, "status": cell.status}
 
 
-def _json_value(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A number as JSON and Excel want it: Decimal amounts become int or float."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
@@ -283,7 +284,7 @@ def inline_table(resource: str, rows: Iterable[Row]) -> list[list[Any]]:
     table: list[list[Any]] = [names]
     for row in rows:
         _check(schema, row, resource)
-        table.append([_json_value(row.get(n)) for n in names])
+        table.append([plain(row.get(n)) for n in names])
     return table
 
 

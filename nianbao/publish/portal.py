@@ -65,6 +65,11 @@ class Portal:
     def years(self) -> list[int]:
         return sorted({r.year for r in self.reports if r.year})
 
+    @property
+    def year_downloads(self) -> list[tuple[int, dict[str, str]]]:
+        """Each year and its workbook's and zip's paths (home and data pages)."""
+        return [(year, year_files(year)) for year in self.years]
+
     def by_year(self) -> list[tuple[int, list[Report]]]:
         grouped: dict[int, list[Report]] = {}
         for report in self.reports:
@@ -81,7 +86,7 @@ class Portal:
         return ReportContext(
             report_page(report.report_id),
             agency.name if agency else "",
-            agency.page if agency else "",
+            agency.slug if agency else "",
             self.base,
             added,
             modified,
@@ -263,7 +268,7 @@ def write_pages(writer: Writer, env: Environment, portal: Portal) -> None:
         years=year_charts(reports),
         dataset=portal_meta,
         citation=metadata.citation(portal_meta, base),
-        year_downloads=[(year, year_files(year)) for year in portal.years],
+        year_downloads=portal.year_downloads,
     )
     page("agencies/index.html", "agencies.html", root="../", agencies=portal.agencies)
     page("compare.html", "compare.html")

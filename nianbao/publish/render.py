@@ -22,7 +22,6 @@ from ..config import TEMPLATE_DIR
 from ..i18n import CHECKS_EN, EN, FINDINGS, SECTIONS_EN, SEVERITY, both, label
 from ..model import Cell, Report
 from ..template import SECTIONS, TEMPLATES, request_layout
-from ..urls import year_files
 from . import charts, metadata, phrases
 from .package import PORTAL_RESOURCES, RESOURCE_TITLES, load_schema
 from .views import ReportContext, list_row, report_dataset
@@ -145,7 +144,7 @@ def render_report(
     )
 
 
-def render_data(env: Environment, base: str, years: list[int]) -> str:
+def render_data(env: Environment, base: str, year_downloads: list[tuple[int, dict[str, str]]]) -> str:
     resources = [
         (name, RESOURCE_TITLES[name], load_schema(name))
         for name in (*PORTAL_RESOURCES, "requests_wide", "requests_status")
@@ -156,5 +155,5 @@ def render_data(env: Environment, base: str, years: list[int]) -> str:
         base=base,
         resources=resources,
         templates=list(TEMPLATES.values()),
-        year_downloads=[(year, year_files(year)) for year in years],
+        year_downloads=year_downloads,
     )

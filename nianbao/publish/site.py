@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .. import cache, config
 from ..model import Problem, Report
 from ..read import read_regular
 from ..summary import Stages
-from ..urls import agency_folder, report_folder, search_folder, search_shard, source_name, year_folder
+from ..urls import (
+    agency_files,
+    agency_folder,
+    report_folder,
+    search_folder,
+    search_shard,
+    source_name,
+    year_folder,
+)
 from ..workers import KILLED, map_jobs
 from . import metadata, package, phrases, portal, render, search
 from .history import history
@@ -32,7 +40,7 @@ class Reuse:
     """What the previous build left that this one may reuse (see :mod:`nianbao.cache`)."""
 
     previous: Path  # the published site being replaced
-    keys: dict[str, str]  # report id -> key of its folder in the previous site
+    keys: dict[str, str]  # report id or folder -> the key of what it was made of in the previous site
     source_keys: dict[str, str]  # source path -> its cache key (its bytes and the code version)
     written: dict[str, str] = field(default_factory=dict)  # the same for this build
     reused_ids: set[str] = field(default_factory=set)  # report folders taken from the previous site
@@ -41,6 +49,17 @@ class Reuse:
     @property
     def reused(self) -> int:
         return len(self.reused_ids)
+
+    def keys_of(self, report_ids: list[str]) -> list[str] | None:
+        """These reports' folder keys in this build; None when one has none
+        (a file the cache could not key), and what is made of them is written afresh."""
+        keys = [self.written.get(rid, "") for rid in report_ids]
+        return keys if all(keys) else None
+
+    def link(self, writer: Writer, name: str, folder: str, key: str) -> bool:
+        """Take ``folder`` from the previous site when what it was made of
+        (recorded under ``name``) was ``key``: hard-linked, not written again."""
+        return self.keys.get(name) == key and writer.reuse(self.previous / folder, folder)
 
 
 def write_site(
@@ -73,15 +92,11 @@ def write_site(
         source_key = reuse.source_keys.get(report.source, "") if reuse is not None else ""
         with stages.timed("reuse"):
             key = cache.written_key(source_key, report, repr(context))
-        part_files[report.report_id] = cache.parts_path(parts, key)
+        part_files[report.report_id] = cache.entry_path(parts, key)
         if reuse is not None and source_key:  # a file the cache could not key is always written afresh
             reuse.written[report.report_id] = key
             folder = report_folder(report.report_id)
-            if (
-                reuse.keys.get(report.report_id) == key
-                and part_files[report.report_id].is_file()
-                and writer.reuse(reuse.previous / folder, folder)
-            ):
+            if part_files[report.report_id].is_file() and reuse.link(writer, report.report_id, folder, key):
                 reuse.reused_ids.add(report.report_id)
                 continue
         jobs.append((out, content, report, context, part_files[report.report_id]))
@@ -116,7 +131,7 @@ def write_site(
         raise PublishFailed(failures)
     with stages.timed("render"):
         portal.write_pages(writer, env, site)
-        writer.text("data.html", render.render_data(env, site.base, site.years))
+        writer.text("data.html", render.render_data(env, site.base, site.year_downloads))
     writer.text(".nojekyll", "")
     with stages.timed("validate"):
         if reuse is not None and reuse.validated and reuse.reused:
@@ -143,12 +158,12 @@ def _search_index(writer: Writer, reports: list[Report], reuse: Reuse | None) ->
     keys: dict[str, str] = {}
     for shard, ids in shards.items():
         folder = search_folder(shard)
-        written = [reuse.written.get(rid, "") for rid in ids] if reuse is not None else []
-        if reuse is not None and all(written):
+        written = reuse.keys_of(ids) if reuse is not None else None
+        if reuse is not None and written is not None:
             keys[folder] = hashlib.sha256(
                 "\n".join(f"{rid} {key}" for rid, key in sorted(zip(ids, written, strict=True))).encode()
             ).hexdigest()
-            if reuse.keys.get(folder) == keys[folder] and writer.reuse(reuse.previous / folder, folder):
+            if reuse.link(writer, folder, folder, keys[folder]):
                 reuse.written[folder] = keys[folder]
                 continue
         todo[shard] = ids
@@ -163,11 +178,11 @@ def _write_year(
 ) -> None:
     """A year's workbook and zip, taken from the previous site when none of its reports changed."""
     folder = year_folder(year)
-    keys = [reuse.written.get(r.report_id, "") for r in reports] if reuse else []
-    if reuse is not None and all(keys):
+    keys = reuse.keys_of([r.report_id for r in reports]) if reuse is not None else None
+    if reuse is not None and keys is not None:
         key = hashlib.sha256("\n".join([folder, *keys]).encode()).hexdigest()
         reuse.written[folder] = key
-        if reuse.keys.get(folder) == key and writer.reuse(reuse.previous / folder, folder):
+        if reuse.link(writer, folder, folder, key):
             return
     portal.write_year(writer, year, reports, lines)
 
@@ -177,14 +192,12 @@ def _write_agency(
 ) -> None:
     """An agency's folder, taken from the previous site when none of its reports changed."""
     folder = agency_folder(agency.slug)
-    keys = [reuse.written.get(r.report_id, "") for r in agency.reports] if reuse else []
-    if reuse is None or not all(keys):
-        portal.write_agency(writer, env, site, agency, lines)
-        return
-    key = portal.agency_key(agency, keys, site)
-    reuse.written[folder] = key
-    if reuse.keys.get(folder) == key and writer.reuse(reuse.previous / folder, folder):
-        return
+    keys = reuse.keys_of([r.report_id for r in agency.reports]) if reuse is not None else None
+    if reuse is not None and keys is not None:
+        key = portal.agency_key(agency, keys, site)
+        reuse.written[folder] = key
+        if reuse.link(writer, folder, folder, key):
+            return
     portal.write_agency(writer, env, site, agency, lines)
 
 
@@ -237,21 +250,20 @@ def _write_report(job: tuple[Path, Path, Report, ReportContext, Path]) -> Stages
         ),
         (original, original, ("原始文件（照原样保存）", "The original file, as it was")),
     ]
-    if context.agency_page:
-        agency = context.agency_page.rsplit("/", 1)[0]
-        name = agency.split("/", 1)[1]
+    if context.agency_slug:
+        files = agency_files(context.agency_slug)
         links += [
             (
-                f"../../{agency}/{name}.xlsx",
-                f"{name}.xlsx",
+                f"../../{files['xlsx']}",
+                PurePosixPath(files["xlsx"]).name,
                 (
                     "本机构各年度（含本报告）的 Excel 工作簿，表三为官方版式",
                     "The agency's workbook, all years",
                 ),
             ),
             (
-                f"../../{agency}/{name}.zip",
-                f"{name}.zip",
+                f"../../{files['zip']}",
+                PurePosixPath(files["zip"]).name,
                 ("本机构各年度的 CSV 数据包（压缩包，含 SHA256SUMS）", "The agency's CSV package, zipped"),
             ),
         ]

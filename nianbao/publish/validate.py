@@ -17,6 +17,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from .package import join_tables
+
 
 def validate_package(descriptor: Path) -> list[str]:
     """Frictionless's own verdict on a published package: a list of errors."""
@@ -45,23 +47,22 @@ def validate_changed(package: dict, parts: Iterable[dict[str, bytes]], report_id
     portal's two million rows.
     """
     errors = [f"primary-key: reports ('{rid}',) appears twice" for rid in _repeated(report_ids)][:20]
-    tables = {resource["name"]: [_header(resource)] for resource in package["resources"]}
-    for part in parts:
-        for name, chunks in tables.items():
-            chunks.append(part.get(name, b""))
+    tables = join_tables(parts, [resource["name"] for resource in package["resources"]])
     with tempfile.TemporaryDirectory(prefix="nianbao-validate-") as tmp:
         folder = Path(tmp)
         (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
         for resource in package["resources"]:
-            (folder / resource["path"]).write_bytes(b"".join(tables[resource["name"]]))
+            (folder / resource["path"]).write_bytes(tables[resource["path"]])
         errors += validate_package(folder / "datapackage.json")
     return errors[:40]
 
 
-def _header(resource: dict) -> bytes:
-    return (",".join(f["name"] for f in resource["schema"]["fields"]) + "\n").encode("utf-8")
-
-
 def _repeated(values: list[str]) -> list[str]:
+    """Each value again after its first time, in order."""
     seen: set[str] = set()
-    return [v for v in values if v in seen or seen.add(v)]  # type: ignore[func-returns-value]
+    repeated = []
+    for value in values:
+        if value in seen:
+            repeated.append(value)
+        seen.add(value)
+    return repeated

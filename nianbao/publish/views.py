@@ -16,7 +16,7 @@ from .. import indicators as ind
 from ..catalog import Agency, facets, region_of
 from ..check import passes_arithmetic
 from ..model import Problem, Report
-from ..urls import PORTAL_FILES, agency_files, report_files, report_page, year_files
+from ..urls import PORTAL_FILES, agency_files, agency_page, report_files, report_page, year_files
 from . import charts, metadata
 from .history import History
 
@@ -31,10 +31,14 @@ class ReportContext:
 
     page: str
     agency_name: str
-    agency_page: str
+    agency_slug: str  # "" when the report has no agency page
     base: str
     added: str
     modified: str
+
+    @property
+    def agency_page(self) -> str:
+        return agency_page(self.agency_slug) if self.agency_slug else ""
 
 
 def report_dataset(report: Report, context: ReportContext) -> metadata.Dataset:
