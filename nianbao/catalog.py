@@ -172,10 +172,17 @@ def agency_keys(agencies: list[str]) -> dict[str, str]:
     "洪泽区人民政府" the next are one body, keyed by the shorter name, which
     must itself start with a region ("洪泽区…"), so "信访局" alone never
     joins every 信访局."""
-    names = sorted(set(agencies), key=len)
+    names = set(agencies)
     keys: dict[str, str] = {}
     for name in names:
+        # The shortest ending of the name that is itself a name of a region's
+        # body: looked up ending by ending (a name is short), not name by name.
         keys[name] = next(
-            (k for k in names if len(k) < len(name) and name.endswith(k) and SUB_REGION.match(k)), name
+            (
+                name[i:]
+                for i in range(len(name) - 1, 0, -1)
+                if name[i:] in names and SUB_REGION.match(name[i:])
+            ),
+            name,
         )
     return {name: keys[key] for name, key in keys.items()}

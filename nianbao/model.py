@@ -91,7 +91,15 @@ class Report:
         return {"requests": self.requests, "reviews": self.reviews, "proactive": self.proactive}[name]
 
     def value(self, table: str, row: str, column: str) -> Number | None:
-        cell = self.table(table).get((row, column))
+        # Called for every cell of every indicator of every report: no dict built per call.
+        cells = (
+            self.requests
+            if table == "requests"
+            else self.reviews
+            if table == "reviews"
+            else self.table(table)
+        )
+        cell = cells.get((row, column))
         return cell.value if cell else None
 
     def count(self, severity: str) -> int:

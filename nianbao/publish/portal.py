@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -79,6 +80,12 @@ class Portal:
     def __post_init__(self) -> None:
         self.agencies = agencies(self.reports)
         self.agency_of = {r.report_id: a for a in self.agencies for r in a.reports}
+
+    @cached_property
+    def rows(self) -> dict[str, dict[str, Any]]:
+        """Report id -> its line in the lists (worked out once: the home page,
+        the agency pages and the JSON index all use it)."""
+        return {r.report_id: list_row(r) for r in self.reports}
 
     def context(self, report: Report) -> ReportContext:
         agency = self.agency_of.get(report.report_id)
@@ -148,7 +155,7 @@ def write_agency(
         path=agency.page,
         base=portal.base,
         agency=agency,
-        rows=[list_row(r) for r in agency.reports],
+        rows=[portal.rows[r.report_id] for r in agency.reports],
         trend_requests=charts.trend_chart("trend-requests", "各年度本年新收申请", agency.reports),
         trend_granted=charts.trend_chart(
             "trend-granted", "各年度予以公开或部分公开占比", agency.reports, "granted_or_partial_share"
@@ -188,7 +195,9 @@ def api_index(portal: Portal) -> dict[str, Any]:
                 "page": report_page(r.report_id),
                 "files": report_files(r.report_id),
                 "indicators": {
-                    code: value for code, value in ind.indicators(r).items() if code in ind.HEADLINE
+                    code: value
+                    for code, value in portal.rows[r.report_id]["indicators"].items()
+                    if code in ind.HEADLINE
                 },
             }
             for r in portal.reports
@@ -247,7 +256,7 @@ def write_pages(writer: Writer, env: Environment, portal: Portal) -> None:
     reports, base = portal.reports, portal.base
     figures = stats(reports, portal.agencies)
     common = {"base": base, "stats": figures}
-    rows = [list_row(r) for r in reports]
+    rows = [portal.rows[r.report_id] for r in reports]
     filters = {
         "years": sorted({r.year for r in reports if r.year}, reverse=True),
         "regions": sorted({row["region"] for row in rows if row["region"]}),

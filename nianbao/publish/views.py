@@ -171,17 +171,19 @@ FIGURE_CELLS = {
 
 def flagged_figures(report: Report) -> dict[str, bool]:
     """Which headline figures rest on a cell that a finding questions, or on a derived value."""
+    questioned = [f for f in report.findings if f.severity != "info"]
+    derived = {
+        table: {
+            row
+            for (row, column), cell in report.table(table).items()
+            if cell.status == "derived" and column == "total"
+        }
+        for table in ("requests", "reviews")
+    }
     out = {}
     for figure, (table, rows) in FIGURE_CELLS.items():
-        found = any(
-            f.severity != "info" and f.table == table and (not f.row or f.row in rows)
-            for f in report.findings
-        )
-        derived = any(
-            cell.status == "derived" and row in rows and column == "total"
-            for (row, column), cell in report.table(table).items()
-        )
-        out[figure] = found or derived
+        found = any(f.table == table and (not f.row or f.row in rows) for f in questioned)
+        out[figure] = found or not derived[table].isdisjoint(rows)
     return out
 
 
