@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from ..model import formula_safe
@@ -63,9 +64,15 @@ def _cell(ref: str, value: Value, style: int) -> str:
         value = int(value)
     if isinstance(value, int | float | Decimal):
         return f'<c r="{ref}"{s}><v>{value}</v></c>'
-    text = escape(_xml_safe(formula_safe(str(value))))
+    return f'<c r="{ref}"{s} t="inlineStr">{_inline(str(value))}</c>'
+
+
+@lru_cache(maxsize=4096)
+def _inline(text: str) -> str:
+    # The same labels and names come back on every line of a long sheet.
+    text = escape(_xml_safe(formula_safe(text)))
     space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    return f"<is><t{space}>{text}</t></is>"
 
 
 def _xml_safe(text: str) -> str:
@@ -92,10 +99,17 @@ def _sheet_xml(sheet: Sheet) -> str:
         )
         parts.append(f"<cols>{cols}</cols>")
     parts.append("<sheetData>")
-    for r, row in enumerate(sheet.rows):
-        style = 1 if r < sheet.header_rows else 0
-        cells = "".join(_cell(f"{column_name(c)}{r + 1}", v, style) for c, v in enumerate(row))
-        parts.append(f'<row r="{r + 1}">{cells}</row>')
+    letters = [column_name(c) for c in range(max(map(len, sheet.rows), default=0))]
+    for r, row in enumerate(sheet.rows, 1):
+        style = 1 if r <= sheet.header_rows else 0
+        cells = []
+        for c, v in enumerate(row):
+            # Most cells of a long sheet are whole numbers or empty: written here without a call.
+            if not style and type(v) is int:
+                cells.append(f'<c r="{letters[c]}{r}"><v>{v}</v></c>')
+            elif style or (v is not None and v != ""):
+                cells.append(_cell(f"{letters[c]}{r}", v, style))
+        parts.append(f'<row r="{r}">{"".join(cells)}</row>')
     parts.append("</sheetData>")
     if sheet.merges:
         refs = "".join(
