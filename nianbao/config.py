@@ -43,6 +43,8 @@ class Limits:
     pdf_pages: int = 500
     pdf_inflated: int = 256 * MB  # all Flate streams of a PDF inflated
     seconds: int = 60  # one reader, wall clock
+    ocr_page_seconds: int = 30  # and this much more for each page a scan has to be recognised
+    ocr_memory: int = 3072 * MB  # the OCR models map ~1.7 GB of address space
     memory: int = 1536 * MB  # one reader, above what the process maps already
 
     def __post_init__(self) -> None:

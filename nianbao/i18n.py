@@ -128,6 +128,11 @@ FINDINGS = {
     "check_not_assessable": ("缺少数字，无法核对", "Cannot be checked: numbers missing"),
     "crosscheck_failed": ("跨报告核对出错", "Cross-report check failed to run"),
     "derived_value": ("按勾稽关系推算的数字", "Value derived from the arithmetic"),
+    "ocr_unsure": ("图片识别不确定的数字", "A number the OCR could not read with certainty"),
+    "ocr_doubted": (
+        "图片识别的数字所在合计不成立，按空缺处理",
+        "A number read by OCR in a sum that fails, published as null",
+    ),
     "digits_run_together": ("数字连在一起", "Digits run together"),
     "duplicate_id": ("编号重复", "Duplicate id"),
     "duplicate_report": ("同一机构同一年度有多份报告", "More than one report for an agency and year"),

@@ -10,7 +10,11 @@ from typing import Literal
 # What a cell of a table held in the source.  Only "printed" cells carry a
 # number that was read; "derived" cells carry a number the template arithmetic
 # forced; every other status publishes ``null``.
-Status = Literal["printed", "derived", "blank", "placeholder", "text", "missing"]
+# A report read from pictures (OCR) has "recognised" cells instead of
+# "printed", and "unrecognised" ones (null) where the reading is in doubt.
+Status = Literal[
+    "printed", "recognised", "derived", "blank", "placeholder", "text", "missing", "unrecognised"
+]
 Severity = Literal["error", "warning", "info"]
 
 Number = int | Decimal
@@ -41,6 +45,11 @@ class Cell:
         return cls(value, "printed", raw or str(value))
 
     @property
+    def read(self) -> bool:
+        """A number that stands in the source (printed, or recognised in a picture of it)."""
+        return self.status in ("printed", "recognised")
+
+    @property
     def known(self) -> bool:
         return self.value is not None
 
@@ -67,6 +76,7 @@ class Report:
     template: str = "2021"
     title: str = ""
     layout: str = ""  # pdf / html / docx / text / tsv / markdown
+    recognised: bool = False  # its numbers were read from pictures (OCR)
     source_url: str = ""  # where the original was published (front matter or a crawler's 原文链接)
     published: date | None = None  # when it was published (front matter or 发布时间)
     metadata_origin: dict[str, str] = field(default_factory=dict)  # field -> front matter|text

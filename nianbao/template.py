@@ -79,6 +79,18 @@ class Template:
     def row(self, code: str) -> Row:
         return next(r for r in (*self.rows, *self.variants) if r.code == code)
 
+    def cell_name(self, table: str, row: str, column: str) -> str:
+        """A cell as a clerk names it: 表三「（一）予以公开」行「自然人」列."""
+        if table == "requests":
+            columns = {c.code: c.label for c in self.applicants}
+            return f"表三「{self.row(row).label}」行「{columns.get(column, column)}」列"
+        if table == "reviews":
+            proceedings = {p.code: p.label for p in self.proceedings}
+            outcomes = {o.code: o.label for o in self.outcomes}
+            return f"表四「{proceedings.get(row, row)}」的「{outcomes.get(column, column)}」"
+        items = {i.code: i.label for i in self.proactive}
+        return f"表二「{items.get(row, row)}」的「{self.measures.get(column, column)}」"
+
     def rows_for(self, row_codes: set[str]) -> tuple[Row, ...]:
         """The rows a report has: where it prints （六）其他处理 as one row
         instead of its three items, that row takes their place."""

@@ -30,6 +30,7 @@ KINDS = {
     "crawler text of web pages": ("web", (".txt",)),
     "saved web pages (.html)": ("web", (".html",)),
     "PDF converted to Markdown": ("web", (".md",)),
+    "scanned PDF (OCR)": ("scanned", (".pdf",)),
 }
 
 

@@ -59,6 +59,7 @@ def check(report: Report) -> Report:
         for table in ("requests", "reviews")
         for (r, c), cell in report.table(table).items()
     }
+    failed: list[Equation] = []
     for eq in template.equations_for({row for row, _ in report.requests}):
         result = holds(eq, values)
         where = {"table": eq.table}
@@ -68,14 +69,40 @@ def check(report: Report) -> Report:
         else:
             where["column"] = eq.where
         if result is False:
+            failed.append(eq)
             report.add("error", eq.kind, _failure(template, report, eq), **where)
         elif result is None:
             name = CHECK_NAMES[eq.kind]
             message = f"{_label(template, eq.table, eq.where)}的“{name}”无法核对：其中有空缺的格"
             report.add("info", "check_not_assessable", message, **where)
+    if report.recognised:
+        doubt_recognised(report, failed)
     check_prose(report)
     check_plausible(report)
     return report
+
+
+def doubt_recognised(report: Report, failed: list[Equation]) -> None:
+    """In a report read from pictures, an equation that fails may be a digit
+    misread rather than the agency's mistake, and which one cannot be told:
+    every recognised number it adds up is published as null, with a finding
+    that names what was read."""
+    doubted = {(eq.table, row, column) for eq in failed for row, column in (*eq.left, *eq.right)}
+    for table, row, column in sorted(doubted):
+        cell = report.table(table).get((row, column))
+        if cell is None or cell.status != "recognised":
+            continue
+        read = cell.value
+        cell.value, cell.status, cell.raw = None, "unrecognised", str(read)
+        report.add(
+            "warning",
+            "ocr_doubted",
+            f"{TEMPLATES[report.template].cell_name(table, row, column)}在图片上读作 {read}，但它所在的勾稽关系不成立，"
+            "可能识别有误，按空缺处理",
+            table=table,
+            row=row,
+            column=column,
+        )
 
 
 # No body in China receives a million disclosure requests in a year (the

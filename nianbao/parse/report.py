@@ -10,6 +10,7 @@ from .digits import Segment
 from .metadata import read_metadata
 from .proactive import parse_proactive
 from .prose import parse_prose
+from .recognised import mark_recognised
 from .requests import parse_requests
 from .resolve import resolve
 from .reviews import parse_reviews
@@ -70,4 +71,6 @@ def parse(source: Source) -> Report:
     if anchor:
         table_lines.append(tokens[anchor.start].line)
     parse_prose(report, source, table_lines)
+    if source.recognised:
+        mark_recognised(report, template)
     return report

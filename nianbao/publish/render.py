@@ -47,6 +47,7 @@ def show(cell: Cell | None) -> dict[str, str]:
             "placeholder": f"原报告此格为「{cell.raw}」" if cell else "",
             "text": f"原报告此格为「{cell.raw}」，不是数字" if cell else "",
             "missing": "原报告缺少此格",
+            "unrecognised": f"图片上此格读作「{cell.raw}」，无法确认，按空缺处理" if cell else "",
         }.get(cell.status if cell else "missing", "原报告缺少此格")
         return {"text": "—", "class": "null", "title": why}
     value = cell.value
@@ -55,6 +56,8 @@ def show(cell: Cell | None) -> dict[str, str]:
         text = str(value)
     if cell.status == "derived":
         return {"text": text, "class": "derived", "title": "推算值：原报告空白或占位，按勾稽关系只能是此数"}
+    if cell.status == "recognised":
+        return {"text": text, "class": "recognised", "title": "数字由图片识别得到"}
     return {"text": text, "class": "", "title": ""}
 
 

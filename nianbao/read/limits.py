@@ -20,6 +20,7 @@ import time
 import zipfile
 import zlib
 from collections.abc import Callable
+from typing import Any
 
 from .. import config
 from .source import ReadError
@@ -113,16 +114,19 @@ def encrypted_pdf(data: bytes) -> bool:
 PASSWORD = "PDF 有密码保护（已加密），无法读取：请找到未加密的版本，或用密码打开后另存"
 
 
-def _timeout() -> str:
-    return f"读取超过 {config.LIMITS.seconds} 秒仍未完成，已放弃：文件可能经过特殊构造，或过于复杂"
+def _timeout(seconds: int) -> str:
+    return f"读取超过 {seconds} 秒仍未完成，已放弃：文件可能经过特殊构造，或过于复杂"
 
 
-def _memory() -> str:
-    return f"读取所需内存超过上限（{config.LIMITS.memory // 1024 // 1024} MB），已放弃：文件可能是压缩炸弹"
+def _memory(memory: int) -> str:
+    return f"读取所需内存超过上限（{memory // 1024 // 1024} MB），已放弃：文件可能是压缩炸弹"
 
 
-def run_limited(convert: Callable[[bytes], str], data: bytes) -> str:
-    """``convert(data)`` in a child process with a memory ceiling and a deadline.
+def run_limited(
+    convert: Callable[[bytes], str], data: bytes, seconds: int | None = None, memory: int | None = None
+) -> str:
+    """``convert(data)`` in a child process with a memory ceiling and a deadline
+    (``memory`` bytes and ``seconds``, by default the build's limits for one reader).
 
     The child is forked (it shares the parent's loaded modules, so starting
     it costs milliseconds), limits its own address space and CPU time, and
@@ -132,29 +136,31 @@ def run_limited(convert: Callable[[bytes], str], data: bytes) -> str:
     """
     if not hasattr(os, "fork") or os.environ.get("NIANBAO_NO_SANDBOX"):
         return convert(data)
+    seconds = seconds or config.LIMITS.seconds
+    memory = memory or config.LIMITS.memory
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
         os.close(read_end)
-        _child(convert, data, write_end)
+        _child(convert, data, write_end, seconds, memory)
     os.close(write_end)
-    return _parent(pid, read_end)
+    return _parent(pid, read_end, seconds, memory)
 
 
-def _child(convert: Callable[[bytes], str], data: bytes, out: int) -> None:
+def _child(convert: Callable[[bytes], str], data: bytes, out: int, seconds: int, memory: int) -> None:
     code = 0
     try:
         import resource
 
-        ceiling = _address_space() + config.LIMITS.memory  # on top of what the process already maps
+        ceiling = _address_space() + memory  # on top of what the process already maps
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
-        resource.setrlimit(resource.RLIMIT_CPU, (config.LIMITS.seconds + 5, config.LIMITS.seconds + 10))
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds + 5, seconds + 10))
         try:
-            result: tuple[str, str] = ("text", convert(data))
+            result: tuple[str, Any] = ("text", convert(data))
         except ReadError as exc:
-            result = ("read", str(exc))
+            result = ("read", exc)  # its kind too (a scan is read again, with OCR)
         except MemoryError:
-            result = ("read", _memory())
+            result = ("read", _memory(memory))
         except RecursionError:
             result = ("read", "文件结构嵌套过深，无法读取")
         except BaseException as exc:
@@ -182,15 +188,15 @@ def _address_space() -> int:
     return 0
 
 
-def _parent(pid: int, pipe: int) -> str:
+def _parent(pid: int, pipe: int, seconds: int, memory: int) -> str:
     chunks: list[bytes] = []
-    deadline = time.monotonic() + config.LIMITS.seconds
+    deadline = time.monotonic() + seconds
     try:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 os.kill(pid, signal.SIGKILL)
-                raise ReadError(_timeout())
+                raise ReadError(_timeout(seconds))
             ready, _, _ = select.select([pipe], [], [], left)
             if not ready:
                 continue
@@ -204,7 +210,7 @@ def _parent(pid: int, pipe: int) -> str:
     if not chunks:
         if os.WIFSIGNALED(status):
             raise ReadError(
-                _memory()
+                _memory(memory)
                 if os.WTERMSIG(status) == signal.SIGKILL
                 else f"读取时进程异常终止（信号 {os.WTERMSIG(status)}）"
             )
@@ -213,7 +219,7 @@ def _parent(pid: int, pipe: int) -> str:
     if kind == "text":
         return value
     if kind == "read":
-        raise ReadError(value)
+        raise value if isinstance(value, ReadError) else ReadError(str(value))
     raise RuntimeError(value)  # a bug in a converter: load() names the file and asks for a report
 
 

@@ -24,7 +24,7 @@ import re
 from . import pdfpages
 from .grid import to_lines
 from .limits import PASSWORD, check_pdf_pages, check_pdf_streams, encrypted_pdf
-from .source import ReadError
+from .source import ReadError, Recognised, Scanned
 
 # Below this many characters per page a PDF is a scan with a stray caption.
 MIN_CHARS_PER_PAGE = 20
@@ -64,8 +64,11 @@ def _text(pages: list) -> str:
     chars = sum(len(p.chars) for p in pages)
     if pages and chars < MIN_CHARS_PER_PAGE * len(pages):
         images = sum(p.images if isinstance(p.images, int) else len(p.images) for p in pages)
-        what = "扫描件（页面是图片）" if images else "没有文字层"
-        raise ReadError(f"PDF 是{what}，共{len(pages)}页只有{chars}个字符：需要先 OCR")
+        if not images:
+            raise ReadError(f"PDF 没有文字层，也没有图片，共{len(pages)}页只有{chars}个字符：需要先 OCR")
+        raise Scanned(
+            f"PDF 是扫描件（页面是图片），共{len(pages)}页只有{chars}个字符：需要先 OCR", len(pages)
+        )
     text = "\n".join("\n".join(page_text(p)) for p in pages)
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
@@ -91,6 +94,29 @@ def _read_with_pdfplumber(data: bytes, read: list | None = None) -> str:
         ).__module__.startswith(("pdfminer", "pdfplumber")):
             raise ReadError(DAMAGED) from None
         raise
+
+
+def recognise(data: bytes) -> Recognised:
+    """A scanned PDF's text, page by page with OCR (:mod:`.ocr`)."""
+    import pypdfium2 as pdfium
+
+    from . import ocr
+
+    document = pdfium.PdfDocument(data)
+    try:
+        check_pdf_pages(len(document))
+        lines: list[str] = []
+        for number in range(len(document)):
+            ocr.say_page(number + 1, len(document))
+            page = document[number]
+            image = page.render(scale=ocr.DPI / 72, grayscale=True).to_numpy()
+            lines += ocr.page_lines(image)
+            page.close()
+        if not any(line.strip() for line in lines):
+            raise ReadError(f"PDF 是扫描件（页面是图片），共{len(document)}页，图片识别（OCR）没有读出文字")
+        return Recognised("\n".join(lines))
+    finally:
+        document.close()
 
 
 # A word belongs to a line when at least this share of its height overlaps it.

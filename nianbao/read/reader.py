@@ -7,12 +7,14 @@ text files are decoded, their front matter and crawler header split off.
 
 from __future__ import annotations
 
+from .. import config
 from ..text import plain
+from . import ocr
 from .decode import binary_message, decode, looks_binary, unix_text
 from .frontmatter import split_front_matter, split_header
 from .limits import run_limited
 from .registry import reader_for
-from .source import ReadError, Source
+from .source import ReadError, Recognised, Scanned, Source
 from .tokens import break_at_headings, detect_layout
 
 
@@ -31,8 +33,16 @@ def read_source(path: str, data: bytes) -> Source:
         raise ReadError(reader.refuse)
     if reader is not None and reader.convert is not None:
         reader.prepare()
-        text = unix_text(run_limited(reader.convert, data))
-        return Source(path, text, {}, reader.layout, reader.layout)
+        try:
+            converted = run_limited(reader.convert, data)
+        except Scanned as scan:
+            if reader.recognise is None or not ocr.available():
+                raise
+            # OCR takes seconds a page: its deadline grows with the pages.
+            seconds = config.LIMITS.seconds + config.LIMITS.ocr_page_seconds * scan.pages
+            converted = run_limited(reader.recognise, data, seconds, config.LIMITS.ocr_memory)
+        recognised = isinstance(converted, Recognised)
+        return Source(path, unix_text(converted), {}, reader.layout, reader.layout, recognised=recognised)
     if looks_binary(data):
         raise ReadError(binary_message(data))
     text, encoding = decode(data)

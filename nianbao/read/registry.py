@@ -27,6 +27,8 @@ class Reader:
     # child inherits them instead of importing them again for every file:
     # pdfplumber alone takes about 150 ms to import.
     modules: tuple[str, ...] = ()
+    # bytes -> text by OCR, for a file ``convert`` found to be pictures (a scan)
+    recognise: Callable[[bytes], str] | None = None
 
     def prepare(self) -> None:
         for module in self.modules:
@@ -57,6 +59,7 @@ READERS: dict[str, Reader] = {
         "pdf",
         pdf.to_text,
         binary=True,
+        recognise=pdf.recognise,
         modules=("pypdfium2", "pypdfium2.raw", "pdfplumber", "pdfplumber.table", "pdfminer.pdfparser"),
     ),
     ".docx": Reader(

@@ -3,6 +3,7 @@ layout (:class:`Source`), and the tokens the parser reads (:class:`Token`)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -11,6 +12,29 @@ TokenKind = Literal["text", "number", "placeholder", "blank"]
 
 class ReadError(Exception):
     """The file cannot be read as a report; the message says why, in Chinese."""
+
+
+class Scanned(ReadError):
+    """The file's pages are pictures (a scan): it has to be read with OCR."""
+
+    def __init__(self, message: str, pages: int):
+        super().__init__(message)
+        self.pages = pages
+
+    def __reduce__(self):  # sent back whole from the reader's child process
+        return (Scanned, (str(self), self.pages))
+
+
+class Recognised(str):
+    """Text a reader got from pictures with OCR (:mod:`.ocr`) rather than
+    from a text layer: its numbers are marked as recognised in the data."""
+
+
+# How the OCR reader writes a cell it could not read with certainty (what
+# it saw inside); the tokenizer takes it as a placeholder, so the cell keeps
+# its place in the row and is published as null with a finding.
+UNSURE = "〔识别不确定：{}〕"
+UNSURE_PATTERN = re.compile(r"〔识别不确定[:：](.*)〕")
 
 
 @dataclass
@@ -33,6 +57,7 @@ class Source:
     # What a crawler or archive wrote above the page text (标题, 发布时间,
     # 原文链接 …), by the header's own Chinese keys: metadata, never report text.
     header: dict[str, str] = field(default_factory=dict)
+    recognised: bool = False  # the text came from pictures, by OCR
 
     @property
     def lines(self) -> list[str]:

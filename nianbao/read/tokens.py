@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..template import SECTION_NUMERALS, SECTION_PATTERNS
 from ..text import normalise
-from .source import Token, TokenKind
+from .source import UNSURE_PATTERN, Token, TokenKind
 
 # A cell that says "nothing here" without being a number.
 PLACEHOLDERS = {"/", "\\", "-", "--", "—", "——", "–", "―", "─", "无", "空", "／"}
@@ -89,7 +89,7 @@ def _classify(cell: str) -> TokenKind:
         return "blank"
     if _NUMBER.fullmatch(cell):
         return "number"
-    if cell in PLACEHOLDERS:
+    if cell in PLACEHOLDERS or UNSURE_PATTERN.fullmatch(cell):
         return "placeholder"
     return "text"
 
