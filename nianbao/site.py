@@ -35,9 +35,14 @@ from .workers import KILLED, map_jobs, progress
 
 
 def load(
-    path: Path, relative: str, stages: Stages | None = None, data: bytes | None = None
+    path: Path,
+    relative: str,
+    stages: Stages | None = None,
+    data: bytes | None = None,
+    cache_dir: Path | None = None,
 ) -> Report | Problem:
-    """Read, parse and check one file (``data``: its bytes, if already read); never raises."""
+    """Read, parse and check one file (``data``: its bytes, if already read;
+    ``cache_dir``: where OCR text is kept); never raises."""
     stages = stages if stages is not None else Stages()
     rid = report_id(relative)
     reader = reader_for(relative)
@@ -50,7 +55,8 @@ def load(
         if data is not None and len(data) > limit:
             raise Refused(too_large(len(data), limit), "too_large")
         with stages.timed("read"):
-            source = read_source(relative, read_regular(path, limit) if data is None else data)
+            raw = read_regular(path, limit) if data is None else data
+            source = read_source(relative, raw, origin=path, ocr_cache=cache_dir)
         with stages.timed("parse"):
             report = parse(source)
     except Refused as exc:
@@ -106,7 +112,7 @@ def _load_job(
     if cache_dir is not None and key and not digest.startswith("size:"):
         with suppress(OSError, Refused):  # load() says what is wrong with the file
             data = read_regular(path, config.LIMITS.binary_bytes)
-    result = load(path, relative, stages, data)
+    result = load(path, relative, stages, data, cache_dir)
     # Kept only if the bytes parsed are the bytes the key was made from (the
     # file may have changed since the build looked at it).
     if cache_dir is not None and data is not None and hashlib.sha256(data).hexdigest() == digest:

@@ -27,6 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from nianbao.template import TEMPLATES
+from nianbao.urls import GENERIC_STEMS
 
 # The expected files name table 二's items by short keys.
 PROACTIVE_KEYS = {
@@ -113,6 +114,13 @@ def _read(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+def _name(source: str) -> str:
+    """The name a report's expected values go by: its file's stem, or its
+    folder's name for a page saved under a generic name (a/page.html -> a)."""
+    path = Path(source)
+    return path.parent.name if path.stem.lower() in GENERIC_STEMS and path.parent.name else path.stem
+
+
 def _flagged(findings: list[dict[str, str]], table: str, row: str, column: str) -> bool:
     for f in findings:
         if f["severity"] == "info" or f["table"] != table:
@@ -126,7 +134,7 @@ def _flagged(findings: list[dict[str, str]], table: str, row: str, column: str) 
 
 def score(site: Path, expected: Path) -> Score:
     data = site / "data"
-    rows = {Path(r["source"]).stem: r for r in _read(data / "reports.csv")}
+    rows = {_name(r["source"]): r for r in _read(data / "reports.csv")}
     reports = {stem: r["report_id"] for stem, r in rows.items()}
     values: dict[tuple[str, str, str, str], tuple[str, str]] = {}
     for table, (a, b) in (

@@ -31,6 +31,7 @@ KINDS = {
     "saved web pages (.html)": ("web", (".html",)),
     "PDF converted to Markdown": ("web", (".md",)),
     "scanned PDF (OCR)": ("scanned", (".pdf",)),
+    "web page with tables as pictures (OCR)": ("scanned", ("/",)),
 }
 
 
@@ -42,9 +43,15 @@ def score_kind(corpus: Path, folder: str, suffixes: tuple[str, ...], verbose: bo
         content.mkdir()
         wanted.mkdir()
         for path in sorted(where.iterdir()):
-            if path.is_file() and path.suffix in suffixes and (expected / f"{path.stem}.json").is_file():
+            if not (expected / f"{path.stem}.json").is_file():
+                continue
+            if path.is_file() and path.suffix in suffixes:
                 shutil.copy(path, content / path.name)
-                shutil.copy(expected / f"{path.stem}.json", wanted / f"{path.stem}.json")
+            elif path.is_dir() and "/" in suffixes:  # "/": a saved page's folder
+                shutil.copytree(path, content / path.name)
+            else:
+                continue
+            shutil.copy(expected / f"{path.stem}.json", wanted / f"{path.stem}.json")
         reports = len(list(content.iterdir()))
         build(content, out, incremental=False)
         result = score(out, wanted)

@@ -74,3 +74,33 @@ def read_regular(path: Path, limit: int) -> bytes:
     if len(data) > limit:  # grew while being read
         raise Refused(too_large(len(data), limit), "too_large")
     return data
+
+
+def read_beside(page: Path, src: str, limit: int) -> bytes | None:
+    """The file a page's ``<img src>`` names, when it lies in the page's own
+    folder (or below it) and is a regular file reached without a link.
+
+    None for anything else: an address on the network (``http:``,
+    ``//host``), a ``data:`` or ``file:`` URL, an absolute path, a path that
+    climbs out (``..``), a link on the way, or a file that is not there.
+    Nothing outside the report's folder is ever opened."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(src.strip())
+    if parts.scheme or parts.netloc:
+        return None
+    steps = [s for s in unquote(parts.path).replace("\\", "/").split("/") if s not in ("", ".")]
+    if not steps or src.strip().startswith(("/", "\\")) or ".." in steps:
+        return None
+    where = page.parent
+    for step in steps[:-1]:  # every folder on the way: a real folder, not a link
+        where = where / step
+        try:
+            if not stat.S_ISDIR(os.lstat(where).st_mode):
+                return None
+        except OSError:
+            return None
+    try:
+        return read_regular(where / steps[-1], limit)
+    except (OSError, Refused):
+        return None

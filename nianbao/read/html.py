@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # bs4 is imported where a page is read (it takes 0.1 s)
 from .decode import decode
 from .grid import clean, expand, to_lines
 from .limits import check_html
-from .source import ReadError
+from .source import Pictures, ReadError, Recognised
 
 BLOCKS = {
     "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
@@ -61,7 +61,9 @@ def _table_lines(table: Tag) -> list[str]:
     return to_lines(expand(rows))
 
 
-def _walk(node: Tag, out: list[str]) -> None:
+def _walk(node: Tag, out: list[str], pictures: dict[str, list[str]] | None = None) -> None:
+    """The text of ``node`` into ``out``, a line per block; with ``pictures``
+    (an image's src -> its lines, by OCR), each picture's lines where it stands."""
     from bs4 import NavigableString, Tag
 
     for child in node.children:
@@ -75,10 +77,13 @@ def _walk(node: Tag, out: list[str]) -> None:
             out.extend(_table_lines(child))
             out.append("")
             continue
+        if child.name == "img" and pictures is not None:
+            out.extend(["", *pictures.get(str(child.get("src") or ""), []), ""])
+            continue
         block = child.name in BLOCKS
         if block:
             out.append("")
-        _walk(child, out)
+        _walk(child, out, pictures)
         if block:
             out.append("")
 
@@ -89,14 +94,68 @@ def to_text(data: bytes) -> str:
 
     soup = BeautifulSoup(_decode(data), "html.parser")
     body = soup.body or soup
-    lines = [""]
-    _walk(body, lines)
-    text = "\n".join(clean(ln) if "\t" not in ln else ln for ln in lines)
-    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    text = _body_text(body)
     if not re.search(r"\d", text) or ("\t" not in text and _looks_like_pictures(body)):
+        sources = picture_sources(body)
+        if sources:  # read again with the pictures, by OCR (:func:`recognise`)
+            raise Pictures(_pictures_message(body), sources)
         raise ReadError(_pictures_message(body))
+    return _titled(soup, text)
+
+
+def _body_text(body: Tag, pictures: dict[str, list[str]] | None = None) -> str:
+    """The page's body as lines (see :func:`_walk`)."""
+    lines = [""]
+    _walk(body, lines, pictures)
+    text = "\n".join(clean(ln) if "\t" not in ln else ln for ln in lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _titled(soup, text: str) -> str:
+    """The page's title above its text, unless the text already has it."""
     title = soup.title.get_text(" ").strip() if soup.title else ""
     return (clean(title) + "\n\n" + text) if title and clean(title) not in text else text
+
+
+# A page with more pictures than this is not a report's tables.
+MAX_PICTURES = 40
+
+
+def picture_sources(body: Tag) -> list[str]:
+    """The src of each picture in the page, in order (each once)."""
+    sources: list[str] = []
+    for img in body.find_all("img"):
+        src = str(img.get("src") or "").strip()
+        if src and src not in sources:
+            sources.append(src)
+    return sources[:MAX_PICTURES]
+
+
+def recognise(bundle: bytes) -> Recognised:
+    """A page whose tables are pictures: its text, with each picture's lines
+    (by OCR, :mod:`.ocr`) where it stands.  ``bundle`` is the page and its
+    pictures (:func:`pack`); a picture that was not found is left out."""
+    import pickle
+
+    from bs4 import BeautifulSoup
+
+    from . import ocr
+
+    page, images = pickle.loads(bundle)
+    pictures: dict[str, list[str]] = {}
+    for number, (src, data) in enumerate(images.items(), 1):
+        ocr.say_page(number, len(images))
+        pictures[src] = ocr.picture_lines(data)
+    soup = BeautifulSoup(_decode(page), "html.parser")
+    return Recognised(_titled(soup, _body_text(soup.body or soup, pictures)))
+
+
+def pack(page: bytes, images: dict[str, bytes]) -> bytes:
+    """A page and its pictures as the bytes :func:`recognise` takes (the
+    sandboxed reader is given bytes only)."""
+    import pickle
+
+    return pickle.dumps((page, images))
 
 
 def _href(link: Tag) -> str:

@@ -22,6 +22,7 @@ may still work it out (then it is marked as derived).
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import sys
 from dataclasses import dataclass
@@ -60,6 +61,18 @@ def say_page(number: int, pages: int) -> None:
 
 
 @functools.cache
+def version() -> str:
+    """What OCR text depends on: the engine's release and this reading's code
+    (the key under which what OCR made of a file is kept)."""
+    from importlib.metadata import version as release
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    code = b"".join((here / name).read_bytes() for name in ("ocr.py", "pdf.py", "html.py", "grid.py"))
+    return f"rapidocr-onnxruntime {release('rapidocr-onnxruntime')} {hashlib.sha256(code).hexdigest()}"
+
+
+@functools.cache
 def engine() -> Any:
     """The OCR engine, made once per process (loading its models takes ~0.5 s)."""
     from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
@@ -88,6 +101,36 @@ class Box:
     @property
     def height(self) -> int:
         return self.y1 - self.y0
+
+
+# A picture larger than this (in pixels) is refused before it is decoded
+# (a page at 200 dpi is 4 million; a decompression bomb is billions).
+MAX_PIXELS = 40_000_000
+
+
+def picture_lines(data: bytes) -> list[str]:
+    """A picture file's (PNG, JPEG, GIF …) text lines; none for a file that is
+    not a picture or is too large to be one of a report's tables."""
+    import io
+
+    import numpy as np
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            if picture.width * picture.height > MAX_PIXELS:
+                return []
+            gray = np.asarray(picture.convert("L"))
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return []
+    # A table picture from a web page is drawn at screen size (~96 dpi):
+    # enlarged to about the size of a page rendered for OCR.
+    if gray.shape[1] < 1200:
+        import cv2
+
+        scale = 1600 / gray.shape[1]
+        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    return page_lines(gray)
 
 
 def page_lines(image: Any) -> list[str]:
@@ -142,8 +185,13 @@ def ruling_lines(ink: Any) -> Any:
     import cv2
 
     h, w = ink.shape
-    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (w // 25, 1)))
-    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, h // 60)))
+    # Longer than any character at this resolution (~33 px for 12 pt), shorter than a cell.
+    across = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 25, 60), 1))
+    )
+    down = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(h // 60, 45)))
+    )
     rules = cv2.bitwise_or(across, down)
     # Close the small gaps a scan leaves in a rule, so every cell is closed.
     return cv2.dilate(rules, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))

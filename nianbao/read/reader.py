@@ -7,24 +7,33 @@ text files are decoded, their front matter and crawler header split off.
 
 from __future__ import annotations
 
+import hashlib
+import os
+from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
+
 from .. import config
 from ..text import plain
-from . import ocr
+from . import html, ocr
 from .decode import binary_message, decode, looks_binary, unix_text
+from .files import read_beside
 from .frontmatter import split_front_matter, split_header
 from .limits import run_limited
-from .registry import reader_for
-from .source import ReadError, Recognised, Scanned, Source
+from .registry import Reader, reader_for
+from .source import Pictures, ReadError, Recognised, Scanned, Source
 from .tokens import break_at_headings, detect_layout
 
 
-def read_source(path: str, data: bytes) -> Source:
+def read_source(path: str, data: bytes, origin: Path | None = None, ocr_cache: Path | None = None) -> Source:
     """Decode a content file and split its front matter off.
 
     PDF, HTML and Word files are first turned into text by their reader
     (:mod:`nianbao.read.registry`), in a child process with the build's
     limits; they carry no front matter of their own.  A file of an unknown
-    kind is read as text.
+    kind is read as text.  A scan, or a page whose tables are pictures
+    (found beside ``origin``, the file on disk), is read with OCR; what OCR
+    made of a file is kept in ``ocr_cache``, so each is recognised once.
     """
     if not data.strip():
         raise ReadError("文件是空的")
@@ -33,14 +42,7 @@ def read_source(path: str, data: bytes) -> Source:
         raise ReadError(reader.refuse)
     if reader is not None and reader.convert is not None:
         reader.prepare()
-        try:
-            converted = run_limited(reader.convert, data)
-        except Scanned as scan:
-            if reader.recognise is None or not ocr.available():
-                raise
-            # OCR takes seconds a page: its deadline grows with the pages.
-            seconds = config.LIMITS.seconds + config.LIMITS.ocr_page_seconds * scan.pages
-            converted = run_limited(reader.recognise, data, seconds, config.LIMITS.ocr_memory)
+        converted = _convert(reader, data, origin, ocr_cache)
         recognised = isinstance(converted, Recognised)
         return Source(path, unix_text(converted), {}, reader.layout, reader.layout, recognised=recognised)
     if looks_binary(data):
@@ -52,3 +54,41 @@ def read_source(path: str, data: bytes) -> Source:
     header, body = split_header(body)
     body = break_at_headings(body)
     return Source(path, body, meta, detect_layout(path, body), encoding, warnings, header)
+
+
+def _convert(reader: Reader, data: bytes, origin: Path | None, ocr_cache: Path | None) -> str:
+    """The reader's text, or its OCR text when the file turns out to be pictures."""
+    try:
+        return run_limited(reader.convert, data)  # type: ignore[arg-type]
+    except Scanned as scan:
+        if reader.recognise is None or not ocr.available():
+            raise
+        return _recognise(reader.recognise, data, scan.pages, ocr_cache)
+    except Pictures as pictures:
+        if reader.recognise is None or origin is None or not ocr.available():
+            raise
+        limit = config.LIMITS.binary_bytes
+        found = {src: read_beside(origin, src, limit) for src in pictures.sources}
+        images = {src: image for src, image in found.items() if image is not None}
+        if not images:
+            raise
+        return _recognise(reader.recognise, html.pack(data, images), len(images), ocr_cache)
+
+
+def _recognise(recognise: Callable[[bytes], str], data: bytes, pages: int, cache: Path | None) -> str:
+    """OCR in a child of its own: seconds a page, so its deadline grows with
+    the pages, and the models need more memory than a text reader."""
+    key = hashlib.sha256(ocr.version().encode() + b"\0" + data).hexdigest()
+    kept = cache / "ocr" / key[:2] / key if cache is not None else None
+    if kept is not None and kept.is_file():
+        with suppress(OSError, UnicodeDecodeError):
+            return Recognised(kept.read_bytes().decode("utf-8"))
+    seconds = config.LIMITS.seconds + config.LIMITS.ocr_page_seconds * pages
+    text = run_limited(recognise, data, seconds, config.LIMITS.ocr_memory)
+    if kept is not None:
+        with suppress(OSError):
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            aside = kept.with_name(f"{key}.tmp{os.getpid()}")
+            aside.write_bytes(text.encode("utf-8"))
+            aside.replace(kept)
+    return text

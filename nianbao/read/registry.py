@@ -53,8 +53,8 @@ READERS: dict[str, Reader] = {
     ".md": _TEXT,
     ".markdown": _TEXT,
     ".tsv": _TEXT,
-    ".html": Reader("html", html.to_text, modules=_HTML),
-    ".htm": Reader("html", html.to_text, modules=_HTML),
+    ".html": Reader("html", html.to_text, modules=_HTML, recognise=html.recognise),
+    ".htm": Reader("html", html.to_text, modules=_HTML, recognise=html.recognise),
     ".pdf": Reader(
         "pdf",
         pdf.to_text,

@@ -25,6 +25,17 @@ class Scanned(ReadError):
         return (Scanned, (str(self), self.pages))
 
 
+class Pictures(ReadError):
+    """A web page whose tables are pictures: the src of each, in page order."""
+
+    def __init__(self, message: str, sources: list[str]):
+        super().__init__(message)
+        self.sources = sources
+
+    def __reduce__(self):
+        return (Pictures, (str(self), self.sources))
+
+
 class Recognised(str):
     """Text a reader got from pictures with OCR (:mod:`.ocr`) rather than
     from a text layer: its numbers are marked as recognised in the data."""
