@@ -27,7 +27,7 @@ from .publish.history import from_git
 from .publish.site import PublishFailed, Reuse, write_site
 from .read import ReadError, Refused, read_regular, read_source, reader_for
 from .read.files import too_large
-from .read.folder import survey
+from .read.folder import companions, survey
 from .read.registry import unsupported
 from .summary import Stages, Summary, site_size
 from .urls import report_id, unique_ids
@@ -172,9 +172,16 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
     version = cache.code_version() if incremental else ""
     found, refused = survey(content)
     files = [(path.relative_to(content).as_posix(), path) for path in found]
+    # A web page's reading depends on the pictures in its folder too (OCR).
+    pictures = {
+        relative: [(p.relative_to(content).as_posix(), p) for p in companions(path)]
+        for relative, path in files
+        if path.suffix.lower() in (".html", ".htm")
+    }
+    extra = [pair for pairs in pictures.values() for pair in pairs]
     # Each file that changed since the last build is read and hashed once
     # here; the digest keys both the whole build and the file's entry in the cache.
-    states = cache.file_states(cache_dir, files, config.LIMITS.binary_bytes) if cache_dir else {}
+    states = cache.file_states(cache_dir, files + extra, config.LIMITS.binary_bytes) if cache_dir else {}
     git = from_git(content)  # once: it keys the build and dates the changelog
     whole = ""
     if cache_dir is not None:
@@ -188,7 +195,8 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
     jobs = []
     for relative, path in files:
         digest = states.get(relative, ("", -1))[0]
-        key = cache.parsed_key(version, relative, digest) if digest else ""
+        beside = [f"{name} {states.get(name, ('', -1))[0]}" for name, _ in pictures.get(relative, [])]
+        key = cache.parsed_key(version, relative, "\n".join([digest, *beside])) if digest else ""
         jobs.append((path, relative, cache_dir, digest, key))
     source_keys: dict[str, str] = {}
     # What the cache holds is loaded here: sending 10,000 reports back from

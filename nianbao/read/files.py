@@ -78,7 +78,8 @@ def read_regular(path: Path, limit: int) -> bytes:
 
 def read_beside(page: Path, src: str, limit: int) -> bytes | None:
     """The file a page's ``<img src>`` names, when it lies in the page's own
-    folder (or below it) and is a regular file reached without a link.
+    folder (``page_files/``; for a page saved under a generic name such as
+    ``page.html``, the folder it is in) and is a regular file reached without a link.
 
     None for anything else: an address on the network (``http:``,
     ``//host``), a ``data:`` or ``file:`` URL, an absolute path, a path that
@@ -92,6 +93,11 @@ def read_beside(page: Path, src: str, limit: int) -> bytes | None:
     steps = [s for s in unquote(parts.path).replace("\\", "/").split("/") if s not in ("", ".")]
     if not steps or src.strip().startswith(("/", "\\")) or ".." in steps:
         return None
+    from .folder import own_folders
+
+    folders = own_folders(page)
+    if "" not in folders and (len(steps) < 2 or steps[0] not in folders):
+        return None  # only in the page's own parts folder (page_files/…)
     where = page.parent
     for step in steps[:-1]:  # every folder on the way: a real folder, not a link
         where = where / step

@@ -66,3 +66,41 @@ def survey(content: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
 def _is_part(name: str) -> bool:
     lower = name.lower()
     return lower in _PART_NAMES or ("." + lower.rsplit(".", 1)[-1]) in _PART_SUFFIXES
+
+
+def own_folders(page: Path) -> list[str]:
+    """The names of the folders beside a web page that hold its parts
+    (``page_files`` …); "" too (its own folder) when the page is saved under
+    a generic name (``page.html``), whose folder is then all its own."""
+    stem = page.name.rsplit(".", 1)[0]
+    names = [form.format(stem) for form in _PAGE_PARTS]
+    return [*names, ""] if stem.lower() in GENERIC_STEMS else names
+
+
+# At most this many of a page's parts are looked at (a saved page has tens).
+MAX_PARTS = 500
+
+
+def companions(page: Path) -> list[Path]:
+    """The files a web page may show as pictures (see :func:`own_folders`),
+    in a stable order: what its reading depends on besides its own bytes."""
+    found: list[Path] = []
+    for name in own_folders(page):
+        root = page.parent / name if name else page.parent
+        if name and (root.is_symlink() or not root.is_dir()):
+            continue
+        for where, dirs, names in os.walk(root):
+            dirs[:] = sorted(
+                d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(where, d))
+            )
+            found += [Path(where) / n for n in sorted(names) if _is_picture(n)]
+            if len(found) >= MAX_PARTS:
+                return found[:MAX_PARTS]
+    return found
+
+
+def _is_picture(name: str) -> bool:
+    return ("." + name.lower().rsplit(".", 1)[-1]) in _PICTURES
+
+
+_PICTURES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"}

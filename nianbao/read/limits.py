@@ -214,7 +214,7 @@ def _parent(pid: int, pipe: int, seconds: int, memory: int) -> str:
                 if os.WTERMSIG(status) == signal.SIGKILL
                 else f"读取时进程异常终止（信号 {os.WTERMSIG(status)}）"
             )
-        raise ReadError(_memory())
+        raise ReadError(_memory(memory))
     kind, value = pickle.loads(b"".join(chunks))
     if kind == "text":
         return value
