@@ -144,6 +144,12 @@ def test_a_label_keeps_its_words_and_template_words_misread_are_put_right():
     assert ocr.cell_text([("1.本机关不掌握", 0.95), ("相关政府信息", 0.97)]) == "1.本机关不掌握相关政府信息"
 
 
+def test_a_speck_read_as_a_dot_between_chinese_characters_is_dropped():
+    text = "1.申请人无正当理由逾期不补.正、行政机关不再处理"
+    assert ocr.cell_text([(text, 0.9)]) == "1.申请人无正当理由逾期不补正、行政机关不再处理"
+    assert ocr.cell_text([("（一）予以公开", 0.9)]) == "（一）予以公开"  # a real 1. stays
+
+
 def test_an_unsure_cell_keeps_its_place_in_the_row():
     tokens = tokenize("（一）予以公开\t5\t〔识别不确定：0〕\t0\t0\t0\t0\t5")
     assert [t.kind for t in tokens] == ["text", "number", "placeholder", *["number"] * 5]

@@ -292,10 +292,36 @@ def read_cells(gray: Any, ink: Any, rules: Any, cells: list[Box]) -> list[str]:
             crops.append(cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR))
             owner.append(i)
     results = recognise(crops)
+    _read_lone_glyphs_again(crops, results)
     pieces: list[list[tuple[str, float]]] = [[] for _ in cells]
     for i, result in zip(owner, results, strict=True):
         pieces[i].append(result)
     return [cell_text(parts) for parts in pieces]
+
+
+def _read_lone_glyphs_again(crops: list[Any], results: list[tuple[str, float]]) -> None:
+    """A lone character read with a low score is read again three times over.
+
+    The recogniser is trained on lines of text and is unsure of a character
+    on its own (a lone 0 comes back as "o" at 0.4); the same picture repeated
+    ("0 0 0") is read with the confidence of a line.  Only three identical
+    readings replace the first one."""
+    import numpy as np
+
+    again = [
+        i for i, (text, score) in enumerate(results) if len(text.strip()) == 1 and score < MIN_NUMBER_SCORE
+    ]
+    if not again:
+        return
+    tripled = []
+    for i in again:
+        crop = crops[i]
+        gap = np.full((crop.shape[0], max(crop.shape[1] // 2, 4), 3), 255, dtype=crop.dtype)
+        tripled.append(np.hstack([crop, gap, crop, gap, crop]))
+    for i, (text, score) in zip(again, recognise(tripled), strict=True):
+        glyphs = text.replace(" ", "")
+        if len(glyphs) == 3 and len(set(glyphs)) == 1 and score >= MIN_NUMBER_SCORE:
+            results[i] = (glyphs[0], score)
 
 
 def text_lines(ink: Any, rules: Any, cell: Box) -> list[Box]:
@@ -360,7 +386,13 @@ def cell_text(parts: list[tuple[str, float]]) -> str:
 _WORDS = {"不子公开": "不予公开", "子以公开": "予以公开", "不子处理": "不予处理", "国家私密": "国家秘密"}
 
 
+# A dot between two Chinese characters is a speck read as a full stop
+# (Chinese text stops with 。 and lists with 、).
+_STRAY_DOT = re.compile(r"(?<=[\u4e00-\u9fff])[.·'`,]+(?=[\u4e00-\u9fff])")
+
+
 def _fix_words(text: str) -> str:
+    text = _STRAY_DOT.sub("", text)
     for wrong, right in _WORDS.items():
         text = text.replace(wrong, right)
     return text
