@@ -256,6 +256,22 @@ def test_a_page_saved_under_a_generic_name_owns_its_folder(tmp_path):
     assert read_beside(tmp_path / "page.html", "../t.png", 1000) is None
 
 
+def test_what_a_page_depends_on_is_each_picture_of_its_own_folders_once(tmp_path):
+    from nianbao.read.folder import companions
+
+    (tmp_path / "page_files").mkdir()
+    (tmp_path / "page_files" / "t3.png").write_bytes(b"1")
+    (tmp_path / "t2.jpg").write_bytes(b"2")
+    (tmp_path / "notes.txt").write_text("not a picture", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "linked").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "elsewhere" / "x.png").write_bytes(b"3")
+    found = [p.relative_to(tmp_path).as_posix() for p in companions(tmp_path / "page.html")]
+    assert found == ["page_files/t3.png", "t2.jpg", "elsewhere/x.png"]
+    (tmp_path / "a.html").write_text("", encoding="utf-8")
+    assert companions(tmp_path / "a.html") == []  # its own folder would be a_files/
+
+
 def test_a_page_whose_tables_are_pictures_names_them_for_ocr():
     page = "<html><body><p>二、主动公开</p><img src='a_files/t2.png'><img src='a_files/t3.png'></body></html>"
     with pytest.raises(Pictures) as raised:

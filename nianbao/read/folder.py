@@ -85,6 +85,7 @@ def companions(page: Path) -> list[Path]:
     """The files a web page may show as pictures (see :func:`own_folders`),
     in a stable order: what its reading depends on besides its own bytes."""
     found: list[Path] = []
+    seen: set[Path] = set()  # a generic page's folder holds its page_files/ too
     for name in own_folders(page):
         root = page.parent / name if name else page.parent
         if name and (root.is_symlink() or not root.is_dir()):
@@ -93,7 +94,9 @@ def companions(page: Path) -> list[Path]:
             dirs[:] = sorted(
                 d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(where, d))
             )
-            found += [Path(where) / n for n in sorted(names) if _is_picture(n)]
+            fresh = [Path(where) / n for n in sorted(names) if _is_picture(n) and Path(where) / n not in seen]
+            found += fresh
+            seen.update(fresh)
             if len(found) >= MAX_PARTS:
                 return found[:MAX_PARTS]
     return found

@@ -98,7 +98,7 @@ def engine() -> Any:
     finally:
         infer_engine.OrtInferSession._init_sess_opts = staticmethod(options)
     # The recogniser pads every picture to at least 320 x 48 (a line of
-    # text); a cell's lone digit is nearer 48 x 48, and four times cheaper so.
+    # text); a cell's lone digit is nearer 48 x 48, and is padded to that.
     made.text_rec.rec_image_shape = [3, 48, 48]
     made.text_rec.rec_batch_num = 16
     # Prose is detected and read on the page at ~1/3 size (its characters
@@ -114,14 +114,6 @@ class Box:
     y0: int
     x1: int
     y1: int
-
-    @property
-    def width(self) -> int:
-        return self.x1 - self.x0
-
-    @property
-    def height(self) -> int:
-        return self.y1 - self.y0
 
 
 # A picture larger than this (in pixels) is refused before it is decoded
@@ -157,7 +149,6 @@ def picture_lines(data: bytes) -> list[str]:
 def page_lines(image: Any) -> list[str]:
     """A page picture (a grey or colour numpy array) to its text lines, top to bottom."""
     import cv2  # type: ignore[import-untyped]
-    import numpy as np
 
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[:, :, 0]
@@ -171,7 +162,6 @@ def page_lines(image: Any) -> list[str]:
         placed.append((table.y0, table_lines(gray, ink, rules, cells)))
         prose[table.y0 : table.y1 + 1, table.x0 : table.x1 + 1] = 255
     placed += [(top, [line]) for top, line in prose_lines(prose)]
-    del np
     return [line for _, lines in sorted(placed, key=lambda item: item[0]) for line in lines]
 
 
