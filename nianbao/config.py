@@ -43,7 +43,10 @@ class Limits:
     pdf_pages: int = 500
     pdf_inflated: int = 256 * MB  # all Flate streams of a PDF inflated
     seconds: int = 60  # one reader, wall clock
-    ocr_page_seconds: int = 30  # and this much more for each page a scan has to be recognised
+    ocr_page_seconds: int = 12  # and this much more for each page a scan has to be recognised (~3.5 s)
+    ocr_pages: int = (
+        40  # a scan longer than this is not recognised (one file may not hold the build for long)
+    )
     ocr_memory: int = 3072 * MB  # the OCR models map ~1.7 GB of address space
     memory: int = 1536 * MB  # one reader, above what the process maps already
 

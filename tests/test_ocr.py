@@ -306,6 +306,18 @@ def test_a_picture_too_large_to_be_a_table_is_not_decoded():
     assert ocr.picture_lines(b"not a picture at all") == []
 
 
+def test_a_scan_too_long_to_recognise_is_named_not_read():
+    from PIL import Image
+
+    from nianbao import config
+
+    pages = [Image.new("L", (60, 80), 255) for _ in range(config.LIMITS.ocr_pages + 1)]
+    out = io.BytesIO()
+    pages[0].save(out, "PDF", resolution=72, save_all=True, append_images=pages[1:])
+    with pytest.raises(ReadError, match=f"超过图片识别（OCR）的上限{config.LIMITS.ocr_pages}页"):
+        read_source("long-scan.pdf", out.getvalue())
+
+
 # --- recognised once ---------------------------------------------------------------
 
 

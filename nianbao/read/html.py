@@ -117,8 +117,9 @@ def _titled(soup, text: str) -> str:
     return (clean(title) + "\n\n" + text) if title and clean(title) not in text else text
 
 
-# A page with more pictures than this is not a report's tables.
-MAX_PICTURES = 40
+# A page with more pictures than this is not a report's tables: only the
+# first are read (it keeps one page's OCR within minutes).
+MAX_PICTURES = 20
 
 
 def picture_sources(body: Tag) -> list[str]:

@@ -63,6 +63,11 @@ def _convert(reader: Reader, data: bytes, origin: Path | None, ocr_cache: Path |
     except Scanned as scan:
         if reader.recognise is None or not ocr.available():
             raise
+        if scan.pages > config.LIMITS.ocr_pages:
+            raise ReadError(
+                f"PDF 是扫描件（页面是图片），共{scan.pages}页，超过图片识别（OCR）的上限"
+                f"{config.LIMITS.ocr_pages}页：请找到文字版"
+            ) from None
         return _recognise(reader.recognise, data, scan.pages, ocr_cache)
     except Pictures as pictures:
         if reader.recognise is None or origin is None or not ocr.available():
