@@ -132,6 +132,25 @@ def prune(folder: Path, used: set[str]) -> None:
             path.unlink(missing_ok=True)
 
 
+class TextStore:
+    """Texts kept by key in a folder of the cache: what OCR made of a file
+    (:mod:`nianbao.read.reader`), by its bytes and the OCR code, so that a
+    file is recognised once, whatever else of the code changes."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def load(self, key: str) -> str | None:
+        try:
+            return entry_path(self.folder, key).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def store(self, key: str, text: str) -> None:
+        with contextlib.suppress(OSError):  # a cache that cannot be written costs the next build time only
+            _replace(entry_path(self.folder, key), text.encode("utf-8"))
+
+
 def entry_path(folder: Path, key: str) -> Path:
     """Where an entry of ``parsed/`` (by its file's key) or ``parts/`` (a
     report's lines of the portal tables, see

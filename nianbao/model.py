@@ -45,11 +45,6 @@ class Cell:
         return cls(value, "printed", raw or str(value))
 
     @property
-    def read(self) -> bool:
-        """A number that stands in the source (printed, or recognised in a picture of it)."""
-        return self.status in ("printed", "recognised")
-
-    @property
     def known(self) -> bool:
         return self.value is not None
 

@@ -56,7 +56,8 @@ def load(
             raise Refused(too_large(len(data), limit), "too_large")
         with stages.timed("read"):
             raw = read_regular(path, limit) if data is None else data
-            source = read_source(relative, raw, origin=path, ocr_cache=cache_dir)
+            ocr_cache = cache.TextStore(cache_dir / "ocr") if cache_dir is not None else None
+            source = read_source(relative, raw, origin=path, ocr_cache=ocr_cache)
         with stages.timed("parse"):
             report = parse(source)
     except Refused as exc:

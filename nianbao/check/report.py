@@ -76,13 +76,13 @@ def check(report: Report) -> Report:
             message = f"{_label(template, eq.table, eq.where)}的“{name}”无法核对：其中有空缺的格"
             report.add("info", "check_not_assessable", message, **where)
     if report.recognised:
-        doubt_recognised(report, failed)
+        doubt_recognised(report, template, failed)
     check_prose(report)
     check_plausible(report)
     return report
 
 
-def doubt_recognised(report: Report, failed: list[Equation]) -> None:
+def doubt_recognised(report: Report, template: Template, failed: list[Equation]) -> None:
     """In a report read from pictures, an equation that fails may be a digit
     misread rather than the agency's mistake, and which one cannot be told:
     every recognised number it adds up is published as null, with a finding
@@ -97,7 +97,7 @@ def doubt_recognised(report: Report, failed: list[Equation]) -> None:
         report.add(
             "warning",
             "ocr_doubted",
-            f"{TEMPLATES[report.template].cell_name(table, row, column)}在图片上读作 {read}，但它所在的勾稽关系不成立，"
+            f"{template.cell_name(table, row, column)}在图片上读作 {read}，但它所在的勾稽关系不成立，"
             "可能识别有误，按空缺处理",
             table=table,
             row=row,

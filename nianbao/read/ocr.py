@@ -29,22 +29,33 @@ from dataclasses import dataclass
 from typing import Any
 
 from .grid import to_lines
+from .source import UNSURE
 
 # Pages are rendered at this resolution: table digits are ~25 px high.
 DPI = 200
 # Below this mean character score a number is not believed.
 MIN_NUMBER_SCORE = 0.5
-UNSURE = "〔识别不确定：{}〕"
 # The longer side of a page picture when its prose is read.
 PROSE_SIDE = 800
 # Fewer pixels than this is a speck, not a mark (a decimal point has ~20).
 MIN_MARK = 8
 
 # Characters the recogniser confuses with digits, in cells that hold a number.
-_LOOK_ALIKE = str.maketrans(
-    {"o": "0", "O": "0", "〇": "0", "D": "0", "l": "1", "I": "1", "|": "1", "丨": "1", "，": ",", "。": "."}
-)
-_NUMBERISH = re.compile(r"^[\doO〇DlI|丨,，.。\s]+$")
+_LOOK_ALIKES = {
+    "o": "0",
+    "O": "0",
+    "〇": "0",
+    "D": "0",
+    "l": "1",
+    "I": "1",
+    "|": "1",
+    "丨": "1",
+    "，": ",",
+    "。": ".",
+}
+_LOOK_ALIKE = str.maketrans(_LOOK_ALIKES)
+# A cell that reads as a number: digits, separators, spaces and their look-alikes.
+_NUMBERISH = re.compile("^[\\d,.\\s" + re.escape("".join(_LOOK_ALIKES)) + "]+$")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 
 
@@ -154,7 +165,7 @@ def page_lines(image: Any) -> list[str]:
         image = image[:, :, 0]
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     gray = level(gray)
-    ink = cv2.adaptiveThreshold(255 - gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -10)
+    ink = _ink(gray)
     rules = ruling_lines(ink)
     placed: list[tuple[int, list[str]]] = []
     prose = gray.copy()
@@ -171,7 +182,7 @@ def level(gray: Any) -> Any:
     import cv2
     import numpy as np
 
-    ink = cv2.adaptiveThreshold(255 - gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -10)
+    ink = _ink(gray)
     h, w = ink.shape
     across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (w // 25, 1)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(across, connectivity=8)
@@ -189,6 +200,14 @@ def level(gray: Any) -> Any:
         return gray
     turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     return cv2.warpAffine(gray, turn, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def _ink(gray: Any) -> Any:
+    """Where the page is darker than its surroundings (white on black), so
+    uneven scan lighting does not hide a faint rule or stroke."""
+    import cv2
+
+    return cv2.adaptiveThreshold(255 - gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -10)
 
 
 def ruling_lines(ink: Any) -> Any:

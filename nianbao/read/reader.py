@@ -8,10 +8,9 @@ text files are decoded, their front matter and crawler header split off.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
-from contextlib import suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import config
 from ..text import plain
@@ -24,8 +23,13 @@ from .registry import Reader, reader_for
 from .source import Pictures, ReadError, Recognised, Scanned, Source
 from .tokens import break_at_headings, detect_layout
 
+if TYPE_CHECKING:  # the build's cache, handed in by the build (nianbao.cache imports this package)
+    from ..cache import TextStore
 
-def read_source(path: str, data: bytes, origin: Path | None = None, ocr_cache: Path | None = None) -> Source:
+
+def read_source(
+    path: str, data: bytes, origin: Path | None = None, ocr_cache: TextStore | None = None
+) -> Source:
     """Decode a content file and split its front matter off.
 
     PDF, HTML and Word files are first turned into text by their reader
@@ -56,7 +60,7 @@ def read_source(path: str, data: bytes, origin: Path | None = None, ocr_cache: P
     return Source(path, body, meta, detect_layout(path, body), encoding, warnings, header)
 
 
-def _convert(reader: Reader, data: bytes, origin: Path | None, ocr_cache: Path | None) -> str:
+def _convert(reader: Reader, data: bytes, origin: Path | None, ocr_cache: TextStore | None) -> str:
     """The reader's text, or its OCR text when the file turns out to be pictures."""
     try:
         return run_limited(reader.convert, data)  # type: ignore[arg-type]
@@ -80,20 +84,15 @@ def _convert(reader: Reader, data: bytes, origin: Path | None, ocr_cache: Path |
         return _recognise(reader.recognise, html.pack(data, images), len(images), ocr_cache)
 
 
-def _recognise(recognise: Callable[[bytes], str], data: bytes, pages: int, cache: Path | None) -> str:
+def _recognise(recognise: Callable[[bytes], str], data: bytes, pages: int, cache: TextStore | None) -> str:
     """OCR in a child of its own: seconds a page, so its deadline grows with
     the pages, and the models need more memory than a text reader."""
     key = hashlib.sha256(ocr.version().encode() + b"\0" + data).hexdigest()
-    kept = cache / "ocr" / key[:2] / key if cache is not None else None
-    if kept is not None and kept.is_file():
-        with suppress(OSError, UnicodeDecodeError):
-            return Recognised(kept.read_bytes().decode("utf-8"))
+    kept = cache.load(key) if cache is not None else None
+    if kept is not None:
+        return Recognised(kept)
     seconds = config.LIMITS.seconds + config.LIMITS.ocr_page_seconds * pages
     text = run_limited(recognise, data, seconds, config.LIMITS.ocr_memory)
-    if kept is not None:
-        with suppress(OSError):
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            aside = kept.with_name(f"{key}.tmp{os.getpid()}")
-            aside.write_bytes(text.encode("utf-8"))
-            aside.replace(kept)
+    if cache is not None:
+        cache.store(key, text)
     return text
