@@ -67,6 +67,11 @@ EN: dict[str, str] = {
     "other": "Other outcome",
     "pending": "Pending",
     # table 二
+    "第二十条第（一）项": "Article 20, item (1)",
+    "第二十条第（五）项": "Article 20, item (5)",
+    "第二十条第（六）项": "Article 20, item (6)",
+    "第二十条第（八）项": "Article 20, item (8)",
+    "第二十条第（九）项": "Article 20, item (9)",
     "regulations": "Rules (规章)",
     "normative_documents": "Normative documents",
     "administrative_licensing": "Administrative licensing",

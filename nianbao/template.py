@@ -75,6 +75,7 @@ class Template:
     # report shows which template it follows.
     markers: tuple[str, ...] = field(default=())
     years: tuple[int, int] = (0, 9999)  # report years the template was prescribed for
+    title_en: str = ""
 
     def row(self, code: str) -> Row:
         return next(r for r in (*self.rows, *self.variants) if r.code == code)
@@ -397,6 +398,7 @@ OTHER_PROCESSING = Row(
 TEMPLATE_2021 = Template(
     version="2021",
     title="2021年起使用的年度报告格式",
+    title_en="The format used from the 2021 reports on",
     rows=ROWS_2021,
     applicants=APPLICANTS,
     proceedings=PROCEEDINGS,
@@ -503,6 +505,7 @@ AMOUNT_MEASURES = frozenset({"amount_10k_yuan", "procurement_amount"})
 TEMPLATE_2019 = Template(
     version="2019",
     title="2019—2020年度报告使用的格式",
+    title_en="The format of the 2019 and 2020 reports",
     rows=ROWS_2019,
     applicants=APPLICANTS,
     proceedings=PROCEEDINGS,

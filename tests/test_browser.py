@@ -310,6 +310,7 @@ PAGES = [
     "quality.html",
     "data.html",
     "changelog.html",
+    "about.html",
     "search.html?q=行政复议",
     "404.html",
 ]
@@ -317,9 +318,11 @@ PAGES = [
 
 @pytest.mark.parametrize("path", PAGES)
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_no_serious_accessibility_violations(browser, server, path, viewport):
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_serious_accessibility_violations(browser, server, path, viewport, lang):
     tab = Page(browser, server, viewport, bypass_csp=True)
-    page = tab.open(path)
+    page = tab.open(path + ("&" if "?" in path else "?") + f"lang={lang}")
+    assert page.locator("html").get_attribute("lang") == ("en" if lang == "en" else "zh-CN")
     assert _audit(page) == []
     tab.close()
 

@@ -1,21 +1,27 @@
 """The whole site, built from the raw seed files, as a user gets it."""
 
 import csv
+import html as html_lib
 import json
 import re
+import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
 from conftest import ROOT, SEED_NAMES, SEEDS, expected, matches
 from sitekit import broken_links
 
+from nianbao.config import Config
 from nianbao.publish.validate import validate_package as validate
 from nianbao.site import build
 from nianbao.template import TEMPLATE_2021 as T
+
+FORMATS = ROOT / "tests" / "data" / "formats"
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -130,7 +136,7 @@ def pages(site: Path):
 
 def test_every_page_is_chinese_accessible_and_links_only_to_what_exists(seed_site):
     site = seed_site.output
-    assert len(pages(site)) == 8 + 5 + 5  # portal pages, agencies, reports
+    assert len(pages(site)) == 9 + 5 + 5  # portal pages, agencies, reports
     assert broken_links(site) == []
     for page in pages(site):
         parser = Links()
@@ -146,7 +152,51 @@ def test_report_page_shows_tables_like_the_template_and_marks_derived_values(see
     assert html.count("<tr>") >= 25 + 3
     assert 'class="derived"' in html
     assert "表三「（一）予以公开」只有6个数" in html
-    assert "源文件" in html and "source.txt" in html
+    # The original is named for what it is: a text file is a transcription, not the agency's file.
+    assert 'href="source.txt" download="新华区人民政府办公室-2021.txt"' in html
+    assert "收录的文本（由原报告转录" in html and "内容库中的文件" in html
+
+
+def test_report_page_answers_the_first_questions_before_the_tables(seed_site):
+    """How many requests, how many granted, reviews and lawsuits, and anything
+    wrong: the figures and the checks come before the charts and downloads."""
+    html = (seed_site.output / "reports" / "001-07ea97a0e0dbb2b9" / "index.html").read_text(encoding="utf-8")
+    figures, checks = html.index('class="figures"'), html.index('id="findings"')
+    assert figures < checks < html.index('id="indicators"') < html.index('id="downloads"')
+    card = html[html.index('<li class="checks') :]
+    card = card[: card.index("</li>")]
+    assert 'href="#findings"' in card and "个警告" in card and "warning" in card
+    # Findings are named in words, in both languages, not by their code.
+    assert '<span class="name"><span lang="zh">' in html and '<code class="code">' not in html
+    assert "report-error" not in html  # no repository configured: no link to nowhere
+
+
+def test_report_pages_link_to_a_prefilled_issue_when_the_repository_is_known(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copyfile(SEEDS / "004_5c62533f5d23ed68.txt", content / "a.txt")
+    summary = build(content, tmp_path / "out", Config(repository="https://github.com/example/nianbao"))
+    (report,) = summary.reports
+    html = (summary.output / "reports" / report.report_id / "index.html").read_text(encoding="utf-8")
+    start = html.index('<p class="report-error"><a href="') + len('<p class="report-error"><a href="')
+    link = html_lib.unescape(html[start : html.index('"', start)])
+    parts = urlsplit(link)
+    assert parts.netloc == "github.com" and parts.path == "/example/nianbao/issues/new"
+    query = parse_qs(parts.query)
+    assert query["title"] == ["数据有误：文峰区信访局2021年政府信息公开工作年度报告"]
+    assert f"报告编号：{report.report_id}" in query["body"][0] and "内容库中的文件：a.txt" in query["body"][0]
+
+
+def test_pdf_originals_are_offered_as_the_agencys_file_with_their_size(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copyfile(FORMATS / "002_86e56b1db52c9874.pdf", content / "r.pdf")
+    summary = build(content, tmp_path / "out")
+    (report,) = summary.reports
+    html = (summary.output / "reports" / report.report_id / "index.html").read_text(encoding="utf-8")
+    size = (content / "r.pdf").stat().st_size
+    assert 'href="source.pdf" download="伊美区人民政府-2021.pdf"' in html
+    assert "PDF 原件" in html and f"{max(1, round(size / 1024))} KB" in html
 
 
 def test_home_page_lists_every_report_with_headline_figures(seed_site):

@@ -24,6 +24,7 @@ from nianbao.check import CHECK_NAMES
 from nianbao.i18n import CHECKS_EN, EN
 from nianbao.model import Cell, Report
 from nianbao.publish import phrases
+from nianbao.publish.package import LICENCE
 from nianbao.publish.validate import validate_package
 from nianbao.site import build
 from nianbao.summary import size_line
@@ -126,9 +127,9 @@ def test_every_indicator_is_published_documented_and_labelled(seed_site):
     schema = json.loads((out / "data" / "datapackage.json").read_text(encoding="utf-8"))
     fields = next(r for r in schema["resources"] if r["name"] == "indicators")["schema"]["fields"]
     assert fields[1]["constraints"]["enum"] == [i.code for i in ind.INDICATORS]
-    data_page = (out / "data.html").read_text(encoding="utf-8")
+    about = (out / "about.html").read_text(encoding="utf-8")  # the one place indicators are explained
     for i in ind.INDICATORS:
-        assert f'id="i-{i.code}"' in data_page and i.formula in data_page
+        assert f'id="i-{i.code}"' in about and i.formula in about
 
 
 # --- agencies ----------------------------------------------------------------------
@@ -249,6 +250,21 @@ def test_the_agency_workbook_has_each_years_table_3_in_the_official_layout(seed_
     assert (
         reviews["D2"].value == "行政复议" and reviews["I2"].value is None
     )  # blank in the source: empty, not 0
+
+
+def test_every_download_and_page_carries_the_licence(seed_site):
+    out = seed_site.output
+    for path in [out / "agencies" / AGENCY / f"{AGENCY}.xlsx", *out.glob("data/*/nianbao-*.xlsx")]:
+        book = openpyxl.load_workbook(path, read_only=True)
+        assert book.sheetnames[0] == "说明", path
+        about = dict(row[:2] for row in book["说明"].iter_rows(values_only=True))
+        assert about["许可"] == LICENCE[0], path
+    packages = [out / "data" / "datapackage.json", *out.glob("reports/*/datapackage.json")]
+    for path in packages:
+        assert json.loads(path.read_text(encoding="utf-8"))["licenses"][0]["name"] == "other-pd", path
+    for page in [out / "index.html", out / "about.html", *out.glob("reports/*/index.html")]:
+        html = page.read_text(encoding="utf-8")
+        assert 'href="' in html and "about.html#licence" in html and LICENCE[0] in html, page
 
 
 def test_each_years_workbook_holds_every_report_of_the_year(seed_site):

@@ -27,6 +27,8 @@ def test_workflow_tests_builds_and_deploys_with_the_official_pages_actions():
     built = next(i for i, r in enumerate(runs) if r.startswith("python build.py"))
     assert "python -m pytest" in runs and runs.index("python -m pytest") < built
     assert "steps.pages.outputs.base_url" in runs[built]  # absolute addresses where the site is served
+    # "Report an error" opens an issue on the repository the site is built from.
+    assert '--repository "${{ github.server_url }}/${{ github.repository }}"' in runs[built]
     pages = next(i for i, s in enumerate(build) if s.get("uses", "").startswith("actions/configure-pages"))
     assert build[pages]["id"] == "pages" and pages < built
     assert build[0]["with"]["fetch-depth"] == 0  # the changelog needs the whole history

@@ -1,9 +1,10 @@
 """Charts drawn at build time as inline SVG: no chart server, no script, no CDN.
 
-One primitive, a horizontal bar chart, serves every chart on the site
-(outcomes of a report, an agency's years, rankings and distributions across
-agencies): bars of labelled values read well on a phone, in print and with a
-screen reader.  Every chart is ``role="img"`` with a title and a description
+Two primitives: a horizontal bar chart for outcomes, rankings and
+distributions (bars of labelled values read well on a phone, in print and
+with a screen reader), and a line chart for a figure across years, with the
+change of template between the 2020 and 2021 reports marked.  Both are drawn
+narrow (420 units), so that on a 390 px phone their text stays about 12 px.  Every chart is ``role="img"`` with a title and a description
 that states its numbers, and the pages print the same numbers in a table
 beside it.  Colours come from classes in the stylesheet (the pages' CSP
 forbids inline styles) and meet WCAG AA contrast against white.
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from .. import i18n
 from .. import indicators as ind
 from ..model import Report
 
@@ -28,12 +30,19 @@ class Bar:
 
 
 _ROW = 26
-_LABEL = 150  # px for labels (about 9 CJK characters at 14 px)
-_WIDTH = 560
+_LABEL = 150  # units for labels (about 10 CJK characters at 14)
+_WIDTH = 420
 
 
 def _clip(text: str, limit: int = 11) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _translatable(text: str) -> str:
+    """A label the site's dictionary has is marked for the language switch (static/site.js)."""
+    if text in i18n.PHRASES:
+        return f'<tspan lang="zh">{escape(text)}</tspan>'
+    return escape(text)
 
 
 def bar_chart(chart_id: str, title: str, bars: list[Bar], note: str = "") -> str:
@@ -53,7 +62,7 @@ def bar_chart(chart_id: str, title: str, bars: list[Bar], note: str = "") -> str
     for i, bar in enumerate(bars):
         y = 4 + i * _ROW
         width = 0 if bar.value is None else max(1.0, plot * bar.value / top) if bar.value else 0
-        label = escape(_clip(bar.label))
+        label = _translatable(_clip(bar.label))
         # No links inside: a chart is one image to assistive technology (the table beside it links).
         parts.append(f'<text class="label" x="{_LABEL - 6}" y="{y + 17}" text-anchor="end">{label}</text>')
         parts.append(
@@ -70,12 +79,12 @@ def bar_chart(chart_id: str, title: str, bars: list[Bar], note: str = "") -> str
 # The outcome groups of table 三, in the template's order: the rows each counts
 # (a code ending in "_" stands for every row it begins), and the bar's colour.
 OUTCOME_GROUPS = (
-    ("予以公开", "granted", "a"),
-    ("部分公开", "partially_granted", "b"),
-    ("不予公开", "denied_", "c"),
-    ("无法提供", "unavailable_", "d"),
-    ("不予处理", "not_processed_", "muted"),
-    ("其他处理", "other_", "muted"),
+    (("予以公开", "Granted"), "granted", "a"),
+    (("部分公开", "In part"), "partially_granted", "b"),
+    (("不予公开", "Refused"), "denied_", "c"),
+    (("无法提供", "Unavailable"), "unavailable_", "d"),
+    (("不予处理", "Not processed"), "not_processed_", "muted"),
+    (("其他处理", "Other"), "other_", "muted"),
 )
 
 
@@ -86,7 +95,7 @@ def _in_group(row: str, code: str) -> bool:
 def outcome_counts(report: Report) -> list[tuple[str, int | None, str]]:
     """Requests by outcome group (total column); ``None`` where a cell is unknown."""
     out = []
-    for label, code, tone in OUTCOME_GROUPS:
+    for (label, _), code, tone in OUTCOME_GROUPS:
         cells = [
             cell.value
             for (row, column), cell in report.requests.items()
@@ -105,10 +114,15 @@ def outcome_chart(report: Report) -> str:
     return bar_chart("outcomes", "申请办理结果（表三总计列）", bars)
 
 
+# Where the template changed: the 2021 reports on use the new format.
+TEMPLATE_CHANGE = 2021
+CHANGE_NOTE = ("2021年起新模板", "new template from 2021")
+
+
 def trend_chart(chart_id: str, title: str, reports: list[Report], code: str | None = None) -> str:
-    """One bar per year: new requests (``code`` None) or an indicator."""
-    bars = []
-    for report in reports:
+    """A line across years: new requests (``code`` None) or an indicator."""
+    points: list[tuple[int, float | None, str]] = []
+    for report in sorted((r for r in reports if r.year), key=lambda r: r.year or 0):
         value: float | None
         if code is None:
             count = report.value("requests", "new_received", "total")
@@ -117,8 +131,67 @@ def trend_chart(chart_id: str, title: str, reports: list[Report], code: str | No
         else:
             value = ind.BY_CODE[code].value(report)
             text = ind.show(code, value)
-        bars.append(Bar(f"{report.year or '年度未知'}", value, text))
-    return bar_chart(chart_id, title, bars)
+        points.append((report.year or 0, value, text))
+    return line_chart(chart_id, title, points)
+
+
+def line_chart(chart_id: str, title: str, points: Sequence[tuple[int, float | None, str]]) -> str:
+    """``points``: (year, value, printed value), one a year in order; a year
+    without a value breaks the line.  The change of template is a dashed rule."""
+    years = [year for year, _, _ in points]
+    known = [v for _, v, _ in points if v is not None]
+    top = max(known, default=0) or 1
+    left, right, height, base, roof = 16, _WIDTH - 16, 190, 150, 28
+    span = max(years) - min(years) if years else 0
+
+    def x(year: int) -> float:
+        return (
+            (left + right) / 2 if span == 0 else left + 24 + (right - left - 48) * (year - min(years)) / span
+        )
+
+    def y(value: float) -> float:
+        return base - (base - roof) * value / top
+
+    desc = "；".join(f"{year}年：{text}" for year, _, text in points)
+    parts = [
+        f'<svg class="chart line" id="{chart_id}" role="img" viewBox="0 0 {_WIDTH} {height}" '
+        f'width="{_WIDTH}" height="{height}" aria-labelledby="{chart_id}-t {chart_id}-d" '
+        'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-t">{escape(title)}</title>',
+        f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
+        f'<line class="axis" x1="{left}" y1="{base}" x2="{right}" y2="{base}"/>',
+    ]
+    if years and min(years) < TEMPLATE_CHANGE <= max(years):
+        rule = (x(TEMPLATE_CHANGE - 1) + x(TEMPLATE_CHANGE)) / 2
+        parts.append(f'<line class="change" x1="{rule:.1f}" y1="14" x2="{rule:.1f}" y2="{base}"/>')
+        parts.append(f'<text class="note" x="{rule + 4:.1f}" y="14">{_translatable(CHANGE_NOTE[0])}</text>')
+    segment: list[str] = []
+    segments = []
+    for year, value, _ in points:
+        if value is None:
+            segments.append(segment)
+            segment = []
+        else:
+            segment.append(f"{x(year):.1f},{y(value):.1f}")
+    segments.append(segment)
+    for run in segments:
+        if len(run) > 1:
+            parts.append(f'<polyline class="trend" points="{" ".join(run)}"/>')
+    for year, value, text in points:
+        parts.append(
+            f'<text class="year" x="{x(year):.1f}" y="{base + 20}" text-anchor="middle">{year}</text>'
+        )
+        if value is None:
+            parts.append(
+                f'<text class="value" x="{x(year):.1f}" y="{base - 6}" text-anchor="middle">—</text>'
+            )
+            continue
+        parts.append(f'<circle class="point" cx="{x(year):.1f}" cy="{y(value):.1f}" r="4"/>')
+        parts.append(
+            f'<text class="value" x="{x(year):.1f}" y="{y(value) - 9:.1f}" text-anchor="middle">{escape(text)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def ranking_chart(

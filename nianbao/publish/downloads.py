@@ -23,7 +23,7 @@ from ..catalog import KINDS, LEVELS, facets
 from ..i18n import SEVERITY
 from ..model import Problem, Report
 from ..template import SECTIONS, TEMPLATES, request_layout
-from .package import plain, quality_rows
+from .package import LICENCE, plain, quality_rows
 from .xlsx import MAX_ROWS, Sheet, workbook, zip_bytes
 
 # --- JSON --------------------------------------------------------------------
@@ -110,35 +110,21 @@ def official_requests_sheet(report: Report, name: str = "表三 申请处理") -
     return sheet
 
 
-def report_workbook(report: Report) -> bytes:
-    template = TEMPLATES[report.template]
-    about = Sheet("报告", widths={0: 16, 1: 60})
-    where = facets(report)
+def about_sheet(title: str, count: int) -> Sheet:
+    """The workbook's first sheet: what it holds, how to read it, and its licence."""
+    about = Sheet("说明", widths={0: 16, 1: 90})
     about.rows += [
         ["项目", "内容"],
-        ["报告编号", report.report_id],
-        ["机构", report.agency],
-        ["年度", report.year],
-        ["地区", where["region"]],
-        ["行政层级", LEVELS[where["level"]][0]],
-        ["机构类型", KINDS[where["kind"]][0]],
-        ["模板", f"{template.title}（{report.template}）"],
-        ["源文件", report.source],
+        ["数据", title],
+        ["报告", f"{count} 份"],
         [
-            "错误 / 警告 / 提示",
-            f"{report.count('error')} / {report.count('warning')} / {report.count('info')}",
+            "怎样读",
+            "空白格表示原报告没有数字（不是 0）；推算值与问题见“问题”表。表三的官方版式见“表三 年度”各表。",
         ],
-        ["说明", "空白格表示原报告没有数字（不是 0）；推算值与问题见“问题”表。数据由 nianbao 解析。"],
+        ["许可", LICENCE[0]],
+        ["来源", "各行政机关公开发布的政府信息公开工作年度报告，由 nianbao 解析并按模板勾稽关系核对。"],
     ]
-    sheets = [
-        about,
-        proactive_sheet([report]),
-        official_requests_sheet(report),
-        reviews_sheet([report]),
-        indicators_sheet([report]),
-        findings_sheet([report], []),
-    ]
-    return workbook(sheets, report.title or f"{report.agency}{report.year}")
+    return about
 
 
 def _keys(report: Report) -> list[Any]:
@@ -252,6 +238,7 @@ def collection_workbook(
     if rows + 1 > MAX_ROWS:
         return None
     sheets = [
+        about_sheet(title, len(reports)),
         reports_sheet(reports),
         proactive_sheet(reports),
         requests_sheet(reports),

@@ -165,6 +165,14 @@ def citation(dataset: Dataset, base: str, checksum: str = "") -> str:
     return f"{who}. {dataset.title}[DS/OL]. nianbao 整理{version}{digest}. {base}{dataset.path}"
 
 
+def citation_en(dataset: Dataset, base: str, checksum: str = "") -> str:
+    """The same citation for readers in English (the title stays as published)."""
+    who = dataset.creator or "nianbao"
+    version = f", version {dataset.modified[:10]}" if dataset.modified else ""
+    digest = f", SHA-256 {checksum[:16]}…" if checksum else ""
+    return f"{who}. {dataset.title} [dataset]. Compiled by nianbao{version}{digest}. {base}{dataset.path}"
+
+
 def sitemap(paths: list[tuple[str, str]], base: str) -> str:
     """``paths``: (page from the site root, last modified or "")."""
     lines = [

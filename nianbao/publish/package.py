@@ -193,7 +193,15 @@ def wide_rows(report: Report) -> Iterator[Row]:
 
 # --- packages ----------------------------------------------------------------
 
-LICENSES = [{"name": "other-pd", "title": "政府公开信息（原始报告由各行政机关发布）"}]
+# The licence of everything the site publishes, in words (footer, workbooks)
+# and as a package's licenses (every data package).
+LICENCE = (
+    "数字取自各行政机关公开发布的政府信息公开工作年度报告，属政府公开信息，可自由使用；"
+    "nianbao 的整理与核对同样可自由使用。引用时请注明原报告和 nianbao。",
+    "The numbers come from the annual reports each body published as open government information "
+    "and may be used freely; so may nianbao's compilation and checks. Please cite the original report and nianbao.",
+)
+LICENSES = [{"name": "other-pd", "title": "政府公开信息（原始报告由各行政机关发布），可自由使用"}]
 
 
 def descriptor(

@@ -75,6 +75,7 @@ def _template_labels() -> list[tuple[str, str | None]]:
         pairs += [(c.label, EN.get(c.code)) for c in (*t.applicants, *t.proceedings, *t.outcomes)]
         pairs += [(c.group, EN.get(c.group)) for c in t.applicants if c.group]
         pairs += [(item.label, EN.get(item.code)) for item in t.proactive]
+        pairs.append((t.title, t.title_en))
         pairs += [(zh, EN.get(code)) for code, zh in t.measures.items()]
     return pairs
 

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
+from .. import config
 from .. import indicators as ind
 from ..catalog import KINDS, LEVELS, Agency, agencies
 from ..i18n import EN, SECTIONS_EN
@@ -97,6 +98,7 @@ class Portal:
             self.base,
             added,
             modified,
+            config.ACTIVE.repository,
         )
 
 
@@ -162,6 +164,7 @@ def write_agency(
         ),
         dataset=meta,
         citation=metadata.citation(meta, portal.base),
+        citation_en=metadata.citation_en(meta, portal.base),
     )
     writer.text(f"{folder}/index.html", html)
 
@@ -277,10 +280,12 @@ def write_pages(writer: Writer, env: Environment, portal: Portal) -> None:
         years=year_charts(reports),
         dataset=portal_meta,
         citation=metadata.citation(portal_meta, base),
+        citation_en=metadata.citation_en(portal_meta, base),
         year_downloads=portal.year_downloads,
     )
     page("agencies/index.html", "agencies.html", root="../", agencies=portal.agencies)
     page("compare.html", "compare.html")
+    page("about.html", "about.html", templates=list(TEMPLATES.values()))
     page("search.html", "search.html", shards=sorted({search_shard(r.report_id) for r in reports}))
     page(
         "quality.html",
@@ -319,6 +324,7 @@ def write_pages(writer: Writer, env: Environment, portal: Portal) -> None:
         "quality.html",
         "changelog.html",
         "compare.html",
+        "about.html",
     ]
     paths = [(p, "") for p in listed] + [(d.path, d.modified[:10]) for d in datasets[1:]]
     writer.text("sitemap.xml", metadata.sitemap(paths, base))

@@ -8,6 +8,7 @@ and from a GitHub Pages project sub-path alike.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -23,8 +24,8 @@ from ..i18n import CHECKS_EN, EN, FINDINGS, SECTIONS_EN, SEVERITY, both, label
 from ..model import Cell, Report
 from ..template import SECTIONS, TEMPLATES, request_layout
 from . import charts, metadata, phrases
-from .package import PORTAL_RESOURCES, RESOURCE_TITLES, load_schema
-from .views import ReportContext, list_row, report_dataset
+from .package import LICENCE, PORTAL_RESOURCES, RESOURCE_TITLES, load_schema
+from .views import ReportContext, issue_link, list_row, report_dataset
 
 # Commonmark without raw HTML: an agency's prose can never inject markup.
 _markdown = MarkdownIt("commonmark", {"html": False})
@@ -106,6 +107,7 @@ def environment() -> Environment:
         json_ld=metadata.json_ld,
         LEVELS=LEVELS,
         KINDS=KINDS,
+        LICENCE=LICENCE,
     )
     return env
 
@@ -115,15 +117,25 @@ def render_page(env: Environment, template: str, **values: Any) -> str:
     return env.get_template(template).render(**values)
 
 
+@dataclass(frozen=True)
+class Download:
+    """A file a report page offers: where it is, the name it is saved under, what it is."""
+
+    href: str
+    name: str
+    what: tuple[str, str]  # in Chinese and English
+    size: str = ""
+
+
 def render_report(
     env: Environment,
     report: Report,
     context: ReportContext,
-    files: list[tuple[str, str, tuple[str, str]]],
+    files: list[Download],
     checksum: str,
 ) -> str:
-    """A report's page; ``files``: (href, name, (what, what in English)) of its downloads,
-    ``checksum``: its zip's."""
+    """A report's page; ``files``: its downloads (the original second),
+    ``checksum``: its package's."""
     template = TEMPLATES[report.template]
     rows = template.rows_for({row for row, _ in report.requests})
     dataset = report_dataset(report, context)
@@ -141,8 +153,11 @@ def render_report(
         values=row["indicators"],
         outcome_svg=charts.outcome_chart(report),
         downloads=files,
+        original=files[1],
+        issue_url=issue_link(context.repository, report, context.base + context.page),
         dataset=dataset,
         citation=metadata.citation(dataset, context.base, checksum),
+        citation_en=metadata.citation_en(dataset, context.base, checksum),
         checksum=checksum,
     )
 

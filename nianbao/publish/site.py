@@ -26,7 +26,7 @@ from ..urls import (
     year_folder,
 )
 from ..workers import KILLED, map_jobs
-from . import metadata, package, phrases, portal, render, search
+from . import metadata, package, phrases, portal, render, search, views
 from .history import history
 from .validate import validate_changed, validate_package
 from .views import ReportContext
@@ -236,11 +236,11 @@ def _write_report(job: tuple[Path, Path, Report, ReportContext, Path]) -> Stages
         cache.store_parts(parts_file, package.portal_parts(report, context.page))
     original = source_name(report.source)
     with stages.timed("write"):
-        writer.binary(
-            f"{folder}/{original}", read_regular(content / report.source, config.LIMITS.binary_bytes)
-        )
+        raw = read_regular(content / report.source, config.LIMITS.binary_bytes)
+        writer.binary(f"{folder}/{original}", raw)
+    kind = views.original_kind(report.source)
     links = [
-        (
+        render.Download(
             "datapackage.json",
             "datapackage.json",
             (
@@ -248,12 +248,12 @@ def _write_report(job: tuple[Path, Path, Report, ReportContext, Path]) -> Stages
                 "This report's data package, data inline (Frictionless, JSON)",
             ),
         ),
-        (original, original, ("原始文件（照原样保存）", "The original file, as it was")),
+        render.Download(original, views.download_name(report, original), kind, views.file_size(len(raw))),
     ]
     if context.agency_slug:
         files = agency_files(context.agency_slug)
         links += [
-            (
+            render.Download(
                 f"../../{files['xlsx']}",
                 PurePosixPath(files["xlsx"]).name,
                 (
@@ -261,7 +261,7 @@ def _write_report(job: tuple[Path, Path, Report, ReportContext, Path]) -> Stages
                     "The agency's workbook, all years",
                 ),
             ),
-            (
+            render.Download(
                 f"../../{files['zip']}",
                 PurePosixPath(files["zip"]).name,
                 ("本机构各年度的 CSV 数据包（压缩包，含 SHA256SUMS）", "The agency's CSV package, zipped"),

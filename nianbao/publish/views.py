@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import urlencode
 
 from .. import indicators as ind
 from ..catalog import Agency, facets, region_of
@@ -35,10 +37,63 @@ class ReportContext:
     base: str
     added: str
     modified: str
+    repository: str = ""  # where readers report an error (config.repository); "" hides the link
 
     @property
     def agency_page(self) -> str:
         return agency_page(self.agency_slug) if self.agency_slug else ""
+
+
+# What a report's published original is, by the suffix of the file in content/.
+_PDF = ("PDF 原件", "The original PDF")
+_WORD = ("Word 原件", "The original Word file")
+_PAGE = (
+    "网页原件（存为纯文本，其中的脚本不会运行）",
+    "The original web page (kept as plain text, so no script runs)",
+)
+ORIGINAL_KINDS = {".pdf": _PDF, ".docx": _WORD, ".doc": _WORD, ".html": _PAGE, ".htm": _PAGE}
+TRANSCRIPT = (
+    "收录的文本（由原报告转录，开头可能有元数据）",
+    "The text as collected (transcribed from the report; may begin with metadata)",
+)
+
+
+def original_kind(source: str) -> tuple[str, str]:
+    """What a reader downloads as the report's original, in both languages:
+    the agency's own file, or a transcription (a text file is not the original)."""
+    return ORIGINAL_KINDS.get(PurePosixPath(source).suffix.lower(), TRANSCRIPT)
+
+
+def download_name(report: Report, published: str) -> str:
+    """The name a download of the original is saved under: agency and year, not "source.pdf"."""
+    who = report.agency or report.report_id
+    stem = f"{who}-{report.year}" if report.year else who
+    return stem + PurePosixPath(published).suffix
+
+
+def file_size(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(1, round(size / 1024))} KB"
+
+
+def issue_link(repository: str, report: Report, page_url: str) -> str:
+    """A new issue on the site's repository, prefilled with what a maintainer
+    needs to find the report; "" when the site names no repository."""
+    if not repository:
+        return ""
+    title = f"数据有误：{report.name}"
+    body = "\n".join(
+        [
+            f"报告页面：{page_url}",
+            f"报告编号：{report.report_id}",
+            f"内容库中的文件：{report.source}",
+            "",
+            "哪张表、哪一行、哪一列：",
+            "原报告中的数字：",
+            "网站上的数字：",
+            "（可附原报告的页码或截图）",
+        ]
+    )
+    return f"{repository.rstrip('/')}/issues/new?" + urlencode({"title": title, "body": body})
 
 
 def report_dataset(report: Report, context: ReportContext) -> metadata.Dataset:

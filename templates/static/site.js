@@ -8,14 +8,14 @@
   function stored() {
     try { return window.localStorage.getItem(KEY); } catch (e) { return null; }
   }
-  // Labels printed once, in Chinese (<span lang="zh">): their English is in
+  // Labels printed once, in Chinese (<span lang="zh">, in charts <tspan>): their English is in
   // static/en.js, one dictionary for the whole site.
   var labels = null;
   function translate(lang) {
     if (!document.body) { return; }
     var words = window.nianbaoEN || {};
     if (labels === null) {
-      labels = Array.prototype.filter.call(document.querySelectorAll('span[lang="zh"]'), function (label) {
+      labels = Array.prototype.filter.call(document.querySelectorAll('span[lang="zh"], tspan[lang="zh"]'), function (label) {
         label.zh = label.textContent;
         return Object.prototype.hasOwnProperty.call(words, label.zh);
       });
