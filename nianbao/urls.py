@@ -119,6 +119,7 @@ PORTAL_FILES = {
     "datapackage": "data/datapackage.json",
     "json": "api/index.json",
 }
+AGENCY_INDEX = "api/agencies.json"  # every agency's names, for search (small: no figures)
 
 
 def year_files(year: int) -> dict[str, str]:

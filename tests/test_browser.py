@@ -211,6 +211,21 @@ def test_search_finds_a_report_in_chinese_and_links_to_its_section(tab):
     expect(page.locator("#search-status")).to_contain_text("没有找到", timeout=15000)
 
 
+def test_search_finds_agencies_by_any_part_of_their_name(tab):
+    """信访局 is inside 文峰区信访局: a substring, not a word, so the names are searched apart."""
+    page = tab.open("search.html?q=信访局")
+    hits = page.locator("#agency-results a")
+    expect(hits.first).to_be_visible(timeout=15000)
+    assert hits.all_inner_texts() == ["文峰区信访局"]
+    expect(page.locator("#search-status")).to_contain_text("1 个机构", timeout=15000)
+    hits.first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").inner_text() == "文峰区信访局"
+    page = tab.open("search.html?q=人民政府 伊美")  # every word must be in the name or region
+    expect(page.locator("#agency-results a").first).to_be_visible(timeout=15000)
+    assert page.locator("#agency-results a").all_inner_texts() == ["伊美区人民政府"]
+
+
 def test_open_a_report_and_download_its_package_and_workbook(tab):
     page = tab.open("index.html")
     page.click(f'#report-list a[href="reports/{SEED_ID}/index.html"]')
@@ -269,6 +284,23 @@ def test_enter_in_the_compare_box_adds_a_report(tab):
     assert "id=004-5c62533f5d23ed68" in page.url and f"id={SEED_ID}" in page.url
 
 
+def test_compare_keeps_the_derived_mark_and_reads_on_a_phone(browser, server):
+    tab = Page(browser, server, PHONE)
+    page = tab.open(f"compare.html?id=001-07ea97a0e0dbb2b9&id={SEED_ID}")
+    page.locator("table.compare").first.wait_for()
+    page.select_option("#pick-column", "commercial")
+    requests = page.locator("table.compare").nth(1)
+    granted = requests.locator("tbody tr", has=page.get_by_role("rowheader", name="三（一）予以公开"))
+    cell = granted.locator("td").first  # 新华区: its 予以公开 row was short, 商业企业 derived
+    assert cell.locator(".mark").inner_text() == "*" and "derived" in cell.get_attribute("class")
+    # Row names keep a readable width: no one-character lines on a 390 px screen.
+    widths = requests.locator("tbody th").evaluate_all(
+        "cells => cells.map(c => c.getBoundingClientRect().width)"
+    )
+    assert min(widths) >= 100, widths
+    tab.close()
+
+
 def test_compare_shows_amounts_as_printed(tab):
     page = tab.open(f"compare.html?id=000-3925396cff2e10ed&id={SEED_ID}")
     page.locator("table.compare").first.wait_for()
@@ -282,8 +314,17 @@ def test_the_interface_switches_to_english_and_remembers_it(tab):
     page.click("#lang-switch")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text().startswith("Government information disclosure")
+    # Options and placeholders switch too, without the other language beside them.
+    assert page.locator("#f-year option").first.inner_text() == "All"
+    assert page.locator("#f-findings option[value=error]").inner_text() == "with errors"
+    assert not any("全部" in t for t in page.locator("select option").all_inner_texts())
+    assert page.locator("#home-q").get_attribute("placeholder").startswith("e.g.")
     page = tab.open(f"reports/{SEED_ID}/index.html")
     assert page.locator("#s-requests").inner_text().startswith("3. Requests")
+    assert page.locator("#t3-caption").inner_text().startswith("Table 3")
+    assert page.locator("#outcomes tspan").first.text_content() == "Granted"  # chart labels too
+    assert "Suggested citation" in page.locator("p.citation").inner_text()
+    assert "nianbao 整理" not in page.locator("p.citation").inner_text()
     assert page.get_by_role("rowheader", name="(1) Granted in full").count() == 1
     page.click("#lang-switch")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
@@ -337,6 +378,16 @@ def test_phone_and_desktop_screenshots(browser, server, tmp_path):
             # Nothing wider than the screen but the scrollable table regions.
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, (name, page_name, overflow)
+            if page_name == "home":  # agency names read across, not one character a line
+                widths = page.locator("#report-list tbody th").evaluate_all(
+                    "cells => cells.map(c => c.getBoundingClientRect().width)"
+                )
+                assert min(widths) >= 100, (name, widths)
+            # Chart text no smaller than about 11 px on screen, on a phone too.
+            sizes = page.locator("svg.chart text").evaluate_all(
+                "nodes => nodes.map(n => n.getBoundingClientRect().height)"
+            )
+            assert not sizes or min(sizes) >= 11, (name, page_name, min(sizes))
             target = folder / f"{page_name}-{name}.png"
             page.screenshot(path=str(target))
             assert target.stat().st_size > 10_000

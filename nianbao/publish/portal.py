@@ -25,6 +25,7 @@ from ..i18n import EN, SECTIONS_EN
 from ..model import Problem, Report
 from ..template import SECTIONS, TEMPLATES
 from ..urls import (
+    AGENCY_INDEX,
     PORTAL_FILES,
     agency_files,
     agency_folder,
@@ -208,6 +209,26 @@ def api_index(portal: Portal) -> dict[str, Any]:
     }
 
 
+def api_agencies(portal: Portal) -> dict[str, Any]:
+    """``api/agencies.json``: every agency's names, region and years, so that
+    search finds an agency by any part of any name it used (信访局, 伊美区)."""
+    return {
+        "count": len(portal.agencies),
+        "agencies": [
+            {
+                "name": a.name,
+                "names": a.names,
+                "region": a.region,
+                "level": a.level,
+                "kind": a.kind,
+                "page": a.page,
+                "years": sorted({r.year for r in a.reports if r.year}),
+            }
+            for a in portal.agencies
+        ],
+    }
+
+
 def api_template() -> dict[str, Any]:
     """``api/template.json``: the labels the comparison page (or any client) needs."""
     return {
@@ -309,6 +330,7 @@ def write_pages(writer: Writer, env: Environment, portal: Portal) -> None:
     page("404.html", "404.html", root=urlsplit(base).path or "/")
     writer.text("feed.xml", metadata.atom(entries, base))
     writer.json(PORTAL_FILES["json"], api_index(portal))
+    writer.json(AGENCY_INDEX, api_agencies(portal))
     writer.json("api/template.json", api_template())
     datasets = [
         portal_meta,

@@ -68,13 +68,27 @@
       var base = row.values[0];
       row.values.forEach(function (value, i) {
         var td = el("td", number(value, row.percent), "num");
+        // A derived or recognised number keeps its mark, as on the report page.
+        var st = row.statuses ? row.statuses[i] : null;
+        if (st === "derived" && value !== null && value !== undefined) {
+          td.classList.add("derived");
+          var mark = el("span", "*", "mark");
+          mark.setAttribute("aria-label", en() ? "derived" : "推算值");
+          td.appendChild(mark);
+          td.title = en() ? "Derived from the arithmetic: blank in the report" : "推算值：原报告空白或占位，按勾稽关系只能是此数";
+        } else if (st === "recognised") {
+          var ocr = el("span", "°", "mark ocr");
+          ocr.setAttribute("aria-hidden", "true");
+          td.appendChild(ocr);
+          td.title = en() ? "Read from a picture (OCR)" : "数字由图片识别得到";
+        }
         if (i > 0 && value !== null && value !== undefined && base !== null && base !== undefined && value !== base) {
           var delta = value - base;
           td.classList.add("diff");
           var shown = row.percent ? (delta * 100).toFixed(1) + " pt" : number(Math.abs(delta));
           if (!row.percent) { shown = (delta > 0 ? "+" : "−") + shown; } else if (delta > 0) { shown = "+" + shown; }
           td.appendChild(el("span", " (" + shown + ")", "delta"));
-          td.title = en() ? "differs from the first report" : "与第一份报告不同";
+          td.title = (td.title ? td.title + "; " : "") + (en() ? "differs from the first report" : "与第一份报告不同");
         }
         tr.appendChild(td);
       });
@@ -100,7 +114,20 @@
     return t[row] && column in t[row] ? t[row][column] : null;
   }
 
+  function statusOf(doc, tableName, row, column) {
+    var t = doc.status[tableName] || {};
+    return t[row] && column in t[row] ? t[row][column] : null;
+  }
+
+  // The column picker's options in the reader's language.
+  function nameOptions() {
+    Array.prototype.forEach.call(columnPick.options, function (option) {
+      option.textContent = en() ? option.dataset.en : option.dataset.zh;
+    });
+  }
+
   function render() {
+    nameOptions();
     result.textContent = "";
     if (!template || docs.length === 0) { return; }
     var chosen = docs.map(function (doc) {
@@ -133,7 +160,11 @@
     section(en() ? "3. Requests received and processed" : "三、收到和处理政府信息公开申请情况");
     var colLabel = columnPick.options[columnPick.selectedIndex].textContent;
     result.appendChild(table((en() ? "Table 3, column: " : "表三，") + colLabel, rows.map(function (row) {
-      return { label: rowName(row), values: docs.map(function (d) { return get(d, "requests", row.code, column); }) };
+      return {
+        label: rowName(row),
+        values: docs.map(function (d) { return get(d, "requests", row.code, column); }),
+        statuses: docs.map(function (d) { return statusOf(d, "requests", row.code, column); })
+      };
     })));
 
     var t = template.templates["2021"];
@@ -141,7 +172,11 @@
     var reviewRows = [];
     t.proceedings.forEach(function (p) {
       t.outcomes.forEach(function (o) {
-        reviewRows.push({ label: label(p) + " · " + label(o), values: docs.map(function (d) { return get(d, "reviews", p.code, o.code); }) });
+        reviewRows.push({
+          label: label(p) + " · " + label(o),
+          values: docs.map(function (d) { return get(d, "reviews", p.code, o.code); }),
+          statuses: docs.map(function (d) { return statusOf(d, "reviews", p.code, o.code); })
+        });
       });
     });
     result.appendChild(table(en() ? "Table 4" : "表四", reviewRows));
@@ -154,7 +189,11 @@
           var key = item.code + "/" + m.code;
           if (proSeen[key]) { return; }
           proSeen[key] = true;
-          proRows.push({ label: label(item) + " · " + label(m), values: docs.map(function (d) { return get(d, "proactive", item.code, m.code); }) });
+          proRows.push({
+            label: label(item) + " · " + label(m),
+            values: docs.map(function (d) { return get(d, "proactive", item.code, m.code); }),
+            statuses: docs.map(function (d) { return statusOf(d, "proactive", item.code, m.code); })
+          });
         });
       });
     });
@@ -205,8 +244,10 @@
     template = t;
     t.templates["2021"].applicants.forEach(function (a) {
       if (a.code === "total") { return; }
-      var option = el("option", a.label + " " + a.label_en);
+      var option = el("option", en() ? a.label_en : a.label);
       option.value = a.code;
+      option.dataset.zh = a.label;
+      option.dataset.en = a.label_en;
       columnPick.appendChild(option);
     });
     if (ids.length === 0) {

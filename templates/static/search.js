@@ -14,6 +14,47 @@
   // the others merged into it.
   var shards = (form.dataset.shards || "").split(" ").filter(Boolean);
   var engine = null;
+  var agencyBox = document.getElementById("agency-results");
+  var agencyList = agencyBox.querySelector("ul");
+  var agencies = null;
+
+  // Agencies by any part of any name they used, or their region: a word
+  // search cannot find 信访局 inside 文峰区信访局, a substring can.
+  function loadAgencies() {
+    if (!agencies) {
+      agencies = fetch(new URL(form.dataset.agencies, document.baseURI)).then(function (r) {
+        if (!r.ok) { throw new Error(r.status); }
+        return r.json();
+      }).then(function (data) { return data.agencies; });
+    }
+    return agencies;
+  }
+
+  function findAgencies(query) {
+    var terms = query.split(/\s+/).filter(Boolean);
+    return loadAgencies().then(function (all) {
+      return all.filter(function (a) {
+        var text = a.names.join(" ") + " " + (a.region || "");
+        return terms.every(function (t) { return text.indexOf(t) >= 0; });
+      });
+    }).catch(function () { return []; });
+  }
+
+  function showAgencies(found) {
+    agencyList.textContent = "";
+    agencyBox.hidden = found.length === 0;
+    found.slice(0, 30).forEach(function (a) {
+      var li = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = new URL(a.page, new URL("../", bundle)).href;
+      link.textContent = a.name;
+      li.appendChild(link);
+      var years = a.years.length ? a.years[0] + (a.years.length > 1 ? "–" + a.years[a.years.length - 1] : "") : "";
+      var more = a.names.length > 1 ? "（" + a.names.filter(function (n) { return n !== a.name; }).join("、") + "）" : "";
+      li.appendChild(document.createTextNode(" " + more + (years ? " · " + years : "")));
+      agencyList.appendChild(li);
+    });
+  }
 
   function en() { return window.nianbaoLang && window.nianbaoLang() === "en"; }
   function say(zh, english) { status.textContent = en() ? english : zh; }
@@ -82,19 +123,34 @@
   function run(query) {
     query = query.trim();
     list.textContent = "";
+    showAgencies([]);
     if (!query) { say("", ""); return; }
     say("正在搜索……", "Searching…");
-    load().then(function (pagefind) {
-      return pagefind.search(query);
-    }).then(function (search) {
-      var count = search.results.length;
+    // Agencies by name and the reports' text, side by side: the names still
+    // answer when the text index cannot be loaded.
+    var text = load().then(function (pagefind) { return pagefind.search(query); }).then(function (search) {
       return Promise.all(search.results.slice(0, 20).map(function (r) { return r.data(); })).then(function (data) {
-        say(count ? "找到 " + count + " 个结果" + (count > 20 ? "，显示前 20 个" : "") : "没有找到“" + query + "”",
-            count ? count + " results" + (count > 20 ? ", first 20 shown" : "") : "Nothing found for “" + query + "”");
-        show(data);
+        return { count: search.results.length, data: data };
       });
-    }).catch(function (error) {
-      say("搜索索引无法加载（" + error.message + "）。", "The search index could not be loaded (" + error.message + ").");
+    }).catch(function (error) { return { count: 0, data: [], error: error }; });
+    Promise.all([findAgencies(query), text]).then(function (found) {
+      var named = found[0], hits = found[1], count = hits.count;
+      var zh = named.length ? named.length + " 个机构" : "";
+      var english = named.length ? named.length + (named.length === 1 ? " agency" : " agencies") : "";
+      if (count) {
+        zh += (zh ? "，" : "") + "正文中 " + count + " 个结果" + (count > 20 ? "（显示前 20 个）" : "");
+        english += (english ? ", " : "") + count + " results in the text" + (count > 20 ? " (first 20 shown)" : "");
+      }
+      if (hits.error) {
+        zh += (zh ? "。" : "") + "全文索引无法加载（" + hits.error.message + "）";
+        english += (english ? ". " : "") + "The text index could not be loaded (" + hits.error.message + ")";
+      } else if (!named.length && !count) {
+        zh = "没有找到“" + query + "”";
+        english = "Nothing found for “" + query + "”";
+      }
+      say(zh, english);
+      showAgencies(named);
+      show(hits.data);
     });
   }
 

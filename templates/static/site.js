@@ -20,10 +20,20 @@
         return Object.prototype.hasOwnProperty.call(words, label.zh);
       });
     }
+    var english = lang === "en";
     labels.forEach(function (label) {
-      var english = lang === "en";
       label.textContent = english ? words[label.zh] : label.zh;
       label.setAttribute("lang", english ? "en" : "zh");
+    });
+    // Where markup cannot go (a select's options, a field's placeholder),
+    // the English is in the element's own data-en / data-placeholder-en.
+    Array.prototype.forEach.call(document.querySelectorAll("[data-en]"), function (node) {
+      if (node.dataset.zh === undefined) { node.dataset.zh = node.textContent; }
+      node.textContent = english ? node.dataset.en : node.dataset.zh;
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-placeholder-en]"), function (node) {
+      if (node.dataset.placeholderZh === undefined) { node.dataset.placeholderZh = node.placeholder; }
+      node.placeholder = english ? node.dataset.placeholderEn : node.dataset.placeholderZh;
     });
   }
   function apply(lang) {
