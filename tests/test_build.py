@@ -48,6 +48,7 @@ def test_every_seed_number_is_in_the_published_package(seed_site):
         "proactive",
         "indicators",
         "quality",
+        "labels",
     ]
     ids = {Path(r["source"]).stem: r["report_id"] for r in read_csv(data / "reports.csv")}
     requests = {

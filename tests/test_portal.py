@@ -252,6 +252,29 @@ def test_the_agency_workbook_has_each_years_table_3_in_the_official_layout(seed_
     )  # blank in the source: empty, not 0
 
 
+def test_workbooks_keep_the_mark_of_derived_values(seed_site):
+    """新华区's 予以公开 row printed six numbers for seven cells; the derived ones stay marked."""
+    report = next(r for r in seed_site.reports if r.report_id == "001-07ea97a0e0dbb2b9")
+    derived = {col for (row, col), c in report.requests.items() if row == "granted" and c.status == "derived"}
+    assert derived
+    name = report.agency
+    book = openpyxl.load_workbook(seed_site.output / "agencies" / name / f"{name}.xlsx")
+    official = book["表三 2021"]
+    line = next(r for r in range(1, 40) if "（一）予以公开" in [official.cell(r, c).value for c in (1, 2, 3)])
+    for j, column in enumerate(T.applicant_codes):
+        cell = official.cell(line, 4 + j)
+        assert bool(cell.font.i) == (column in derived), column
+        assert cell.value is not None
+    long = book["表三 申请处理"]
+    head = [c.value for c in long[1]]
+    for row in long.iter_rows(min_row=2):
+        if row[head.index("项目")].value == "（一）予以公开":
+            marked = {T.applicant_codes[j] for j, c in enumerate(row[head.index("自然人") :]) if c.font.i}
+            assert marked == derived
+    about = dict(r[:2] for r in book["说明"].iter_rows(values_only=True))
+    assert "斜体紫色的数字是推算值" in about["怎样读"]
+
+
 def test_every_download_and_page_carries_the_licence(seed_site):
     out = seed_site.output
     for path in [out / "agencies" / AGENCY / f"{AGENCY}.xlsx", *out.glob("data/*/nianbao-*.xlsx")]:
@@ -301,6 +324,27 @@ def test_every_zipped_package_validates(seed_site, tmp_path):
             archive.extractall(tmp_path / str(i))
         (package,) = (tmp_path / str(i)).glob("*/datapackage.json")
         assert validate_package(package) == [], path
+
+
+def test_zipped_csv_opens_in_excel_and_codes_have_chinese_labels(seed_site):
+    """Excel on Chinese Windows needs the byte-order mark; programs reading the
+    contract's data/*.csv get plain UTF-8; every code has its label in labels.csv."""
+    with zipfile.ZipFile(seed_site.output / "agencies" / AGENCY / f"{AGENCY}.zip") as archive:
+        names = archive.namelist()
+        csvs = [n for n in names if n.endswith(".csv")]
+        assert csvs and all(archive.read(n).startswith(b"\xef\xbb\xbf") for n in csvs)
+        descriptor = json.loads(archive.read(next(n for n in names if n.endswith("datapackage.json"))))
+        assert {r["encoding"] for r in descriptor["resources"]} == {"utf-8-sig"}
+    for path in (seed_site.output / "data").glob("*.csv"):
+        assert not path.read_bytes().startswith(b"\xef\xbb\xbf"), path
+    labels = {(r["kind"], r["code"]): r["label"] for r in read_csv(seed_site.output / "data" / "labels.csv")}
+    assert labels[("row", "denied_state_secret")] == "三（三）1.属于国家秘密"
+    assert labels[("applicant", "natural_person")] == "自然人"
+    assert labels[("outcome", "corrected")] == "结果纠正"
+    for row in read_csv(seed_site.output / "data" / "requests.csv"):
+        assert ("row", row["row"]) in labels and ("applicant", row["applicant"]) in labels
+    for row in read_csv(seed_site.output / "data" / "quality.csv"):
+        assert ("code", row["code"]) in labels, row["code"]
 
 
 def test_zips_carry_checksums_of_what_they_hold(seed_site):

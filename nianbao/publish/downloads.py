@@ -21,10 +21,10 @@ from typing import Any
 from .. import indicators as ind
 from ..catalog import KINDS, LEVELS, facets
 from ..i18n import SEVERITY
-from ..model import Problem, Report
+from ..model import Cell, Problem, Report
 from ..template import SECTIONS, TEMPLATES, request_layout
 from .package import LICENCE, plain, quality_rows
-from .xlsx import MAX_ROWS, Sheet, workbook, zip_bytes
+from .xlsx import DERIVED, MAX_ROWS, RECOGNISED, Sheet, workbook, zip_bytes
 
 # --- JSON --------------------------------------------------------------------
 
@@ -77,6 +77,14 @@ def summary_fields(report: Report) -> dict[str, Any]:
 
 # --- workbooks ---------------------------------------------------------------
 
+_MARKS = {"derived": DERIVED, "recognised": RECOGNISED}
+
+
+def _mark(sheet: Sheet, column: int, cell: Cell | None) -> None:
+    """A derived or recognised number keeps its mark in the workbook, as on the pages."""
+    if cell is not None and cell.value is not None and cell.status in _MARKS:
+        sheet.mark(column, _MARKS[cell.status])
+
 
 def official_requests_sheet(report: Report, name: str = "表三 申请处理") -> Sheet:
     """Table 三 as the template prints it: 3 label columns, then 7 applicant columns."""
@@ -105,8 +113,10 @@ def official_requests_sheet(report: Report, name: str = "表三 申请处理") -
             line[end] = cell["text"]
             if cell["rowspan"] > 1 or cell["colspan"] > 1:
                 sheet.merges.append((r, end, cell["rowspan"], cell["colspan"]))
-        line += [plain(report.requests[(row.code, c.code)].value) for c in applicants]
-        sheet.rows.append(line)
+        cells = [report.requests[(row.code, c.code)] for c in applicants]
+        sheet.rows.append(line + [plain(c.value) for c in cells])
+        for i, cell in enumerate(cells):
+            _mark(sheet, 3 + i, cell)
     return sheet
 
 
@@ -119,7 +129,8 @@ def about_sheet(title: str, count: int) -> Sheet:
         ["报告", f"{count} 份"],
         [
             "怎样读",
-            "空白格表示原报告没有数字（不是 0）；推算值与问题见“问题”表。表三的官方版式见“表三 年度”各表。",
+            "空白格表示原报告没有数字（不是 0）。斜体紫色的数字是推算值：原报告空白或占位，按勾稽关系只能是此数；"
+            "斜体蓝色的数字由图片识别（OCR）得到。问题见“问题”表；表三的官方版式见“表三 年度”各表。",
         ],
         ["许可", LICENCE[0]],
         ["来源", "各行政机关公开发布的政府信息公开工作年度报告，由 nianbao 解析并按模板勾稽关系核对。"],
@@ -144,6 +155,7 @@ def proactive_sheet(reports: list[Report]) -> Sheet:
                 cell = report.proactive.get((item.code, measure))
                 value = plain(cell.value) if cell else None
                 sheet.rows.append([*_keys(report), item.label, template.measures[measure], value])
+                _mark(sheet, len(_KEY_HEAD) + 2, cell)
     return sheet
 
 
@@ -154,8 +166,10 @@ def reviews_sheet(reports: list[Report]) -> Sheet:
     for report in reports:
         for p in template.proceedings:
             label = f"{p.group}（{p.label}）" if p.group else p.label
-            values = [plain(report.value("reviews", p.code, o.code)) for o in template.outcomes]
-            sheet.rows.append([*_keys(report), label, *values])
+            cells = [report.reviews.get((p.code, o.code)) for o in template.outcomes]
+            sheet.rows.append([*_keys(report), label, *(plain(c.value) if c else None for c in cells)])
+            for i, cell in enumerate(cells):
+                _mark(sheet, len(_KEY_HEAD) + 1 + i, cell)
     return sheet
 
 
@@ -167,8 +181,12 @@ def requests_sheet(reports: list[Report]) -> Sheet:
     for report in reports:
         own = TEMPLATES[report.template]
         for row in own.rows_for({r for r, _ in report.requests}):
-            values = [plain(report.value("requests", row.code, c.code)) for c in template.applicants]
-            sheet.rows.append([*_keys(report), row.number, row.label, *values])
+            cells = [report.requests.get((row.code, c.code)) for c in template.applicants]
+            sheet.rows.append(
+                [*_keys(report), row.number, row.label, *(plain(c.value) if c else None for c in cells)]
+            )
+            for i, cell in enumerate(cells):
+                _mark(sheet, len(_KEY_HEAD) + 2 + i, cell)
     return sheet
 
 

@@ -20,13 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from ..catalog import facets
+from ..check import CHECK_NAMES
 from ..config import SCHEMA_DIR
-from ..indicators import indicators
+from ..i18n import CHECKS_EN, EN, FINDINGS, SEVERITY
+from ..indicators import INDICATORS, indicators
 from ..model import Problem, Report, formula_safe
 from ..template import TEMPLATES
 from .writer import Writer
 
-PORTAL_RESOURCES = ("reports", "requests", "reviews", "proactive", "indicators", "quality")
+PORTAL_RESOURCES = ("reports", "requests", "reviews", "proactive", "indicators", "quality", "labels")
 RESOURCE_TITLES = {
     "reports": ("报告", "每份报告一行：机构、年度、模板版本、源文件和问题数量。"),
     "requests": ("收到和处理政府信息公开申请情况（表三）", "长表：每份报告每行每类申请人一个数。"),
@@ -37,7 +39,11 @@ RESOURCE_TITLES = {
         "长表：每份报告每个指标一个数（公开率、不予公开率、每百件申请的复议诉讼、纠错率等），公式见数据说明页。",
     ),
     "quality": ("数据质量问题", "每条问题一行：勾稽关系不符、缺行、推算值、无法读取的文件等。"),
-    "requests_wide": ("表三（官方 25 × 7 版式）", "与官方模板相同的宽表，便于用电子表格打开。"),
+    "labels": (
+        "代码的中文名称",
+        "各长表中英文代码（表三的行、申请人、表四的程序和结果、表二的项目和指标、指标、问题）的中文和英文名称，用于把代码换成名称。",
+    ),
+    "requests_wide": ("表三（官方 25 × 7 版式）", "与官方模板相同的宽表：25 行 × 7 列，行列名称与模板相同。"),
     "requests_status": (
         "表三中不是照印出数字读出的格",
         "推算、空白、占位符等格的状态；其余各格均照原报告印出的数字读出。",
@@ -357,6 +363,84 @@ def problem_parts(problems: Iterable[Problem]) -> Parts:
     return {"quality": text.split("\n", 1)[1].encode("utf-8")}
 
 
+def label_rows() -> Iterator[Row]:
+    """Every code of the long tables with its Chinese and English label (the ``labels`` resource)."""
+    for version, t in TEMPLATES.items():
+        for row in (*t.rows, *t.variants):
+            yield {
+                "kind": "row",
+                "code": row.code,
+                "template": version,
+                "label": _numbered(row),
+                "label_en": EN.get(row.code),
+            }
+        for item in t.proactive:
+            yield {
+                "kind": "item",
+                "code": item.code,
+                "template": version,
+                "label": item.label,
+                "label_en": EN.get(item.code),
+            }
+        for code, label in t.measures.items():
+            yield {
+                "kind": "measure",
+                "code": code,
+                "template": version,
+                "label": label,
+                "label_en": EN.get(code),
+            }
+    t = TEMPLATES["2021"]
+    for kind, columns in (
+        ("applicant", t.applicants),
+        ("proceeding", t.proceedings),
+        ("outcome", t.outcomes),
+    ):
+        for c in columns:
+            yield {
+                "kind": kind,
+                "code": c.code,
+                "template": "all",
+                "label": c.label,
+                "label_en": EN.get(c.code),
+            }
+    for i in INDICATORS:
+        yield {
+            "kind": "indicator",
+            "code": i.code,
+            "template": "all",
+            "label": i.label,
+            "label_en": i.label_en,
+        }
+    for code, label in SEVERITY.items():
+        yield {"kind": "severity", "code": code, "template": "all", "label": label, "label_en": EN.get(code)}
+    for code, label in CHECK_NAMES.items():
+        yield {
+            "kind": "code",
+            "code": code,
+            "template": "all",
+            "label": label,
+            "label_en": CHECKS_EN.get(code),
+        }
+    for code, (label, english) in FINDINGS.items():
+        if code not in CHECK_NAMES:
+            yield {"kind": "code", "code": code, "template": "all", "label": label, "label_en": english}
+
+
+def _numbered(row: Any) -> str:
+    """三（三）1.属于国家秘密: the row's number and label, the part they share said once."""
+    for k in range(len(row.number), 0, -1):
+        if row.label.startswith(row.number[-k:]):
+            return row.number[:-k] + row.label
+    return f"{row.number} {row.label}"
+
+
+@cache
+def label_parts() -> Parts:
+    """The ``labels`` resource's lines: the same in every package that has it."""
+    return {"labels": to_csv("labels", label_rows()).split("\n", 1)[1].encode("utf-8")}
+
+
 def header(resource: str) -> bytes:
     return to_csv(resource, []).encode("utf-8")
 
@@ -365,7 +449,7 @@ def join_tables(parts: Iterable[Parts], resources: Iterable[str] = PORTAL_RESOUR
     """The CSV files of many reports, in memory (an agency's, a year's)."""
     names = list(resources)
     chunks: dict[str, list[bytes]] = {name: [header(name)] for name in names}
-    for part in parts:
+    for part in [label_parts(), *parts]:
         for name in names:
             chunks[name].append(part.get(name, b""))
     return {f"{name}.csv": b"".join(chunks[name]) for name in names}
@@ -380,7 +464,7 @@ def write_joined(
         targets = {name: files.enter_context(writer.open(f"{folder}/{name}.csv")) for name in names}
         for name, target in targets.items():
             target.write(header(name))
-        for part in parts:
+        for part in [label_parts(), *parts]:
             for name, target in targets.items():
                 target.write(part.get(name, b""))
     written = [writer.path(f"{folder}/{name}.csv") for name in names]

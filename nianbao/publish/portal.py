@@ -103,11 +103,22 @@ class Portal:
         )
 
 
+# A zip of CSV files is most often opened in a spreadsheet: Excel on Chinese
+# Windows reads UTF-8 as GBK unless the file starts with a byte-order mark.
+BOM = "\ufeff".encode()
+
+
 def zipped_package(folder: str, descriptor: dict[str, Any], parts: list[package.Parts]) -> bytes:
     """A package of many reports as one reproducible zip: datapackage.json, its
-    CSV files and their SHA256SUMS."""
-    tables = package.join_tables(parts, [r["name"] for r in descriptor["resources"]])
-    text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
+    CSV files (with a byte-order mark, declared as utf-8-sig, so that Excel
+    shows the Chinese) and their SHA256SUMS.  The portal's own CSV files in
+    data/ stay plain UTF-8, as the data contract says."""
+    tables = {
+        name: BOM + data
+        for name, data in package.join_tables(parts, [r["name"] for r in descriptor["resources"]]).items()
+    }
+    resources = [{**r, "encoding": "utf-8-sig"} for r in descriptor["resources"]]
+    text = json.dumps({**descriptor, "resources": resources}, ensure_ascii=False, indent=2) + "\n"
     files = {"datapackage.json": text.encode("utf-8"), **tables}
     return downloads.bundle(folder, files)
 

@@ -41,6 +41,12 @@ class Sheet:
     header_rows: int = 1  # bold and frozen at the top
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # row, col, rows, cols (0-based)
     widths: dict[int, float] = field(default_factory=dict)  # column (0-based) -> characters
+    # Cells drawn apart (0-based row -> column -> style): DERIVED, RECOGNISED.
+    marks: dict[int, dict[int, int]] = field(default_factory=dict)
+
+    def mark(self, column: int, style: int) -> None:
+        """Mark a cell of the row appended last."""
+        self.marks.setdefault(len(self.rows) - 1, {})[column] = style
 
     def __post_init__(self) -> None:
         self.name = self.name.translate(_BAD_NAME)[:31]
@@ -102,10 +108,13 @@ def _sheet_xml(sheet: Sheet) -> str:
     letters = [column_name(c) for c in range(max(map(len, sheet.rows), default=0))]
     for r, row in enumerate(sheet.rows, 1):
         style = 1 if r <= sheet.header_rows else 0
+        marked = sheet.marks.get(r - 1)
         cells = []
         for c, v in enumerate(row):
+            if marked and c in marked:
+                cells.append(_cell(f"{letters[c]}{r}", v, marked[c]))
             # Most cells of a long sheet are whole numbers or empty: written here without a call.
-            if not style and type(v) is int:
+            elif not style and type(v) is int:
                 cells.append(f'<c r="{letters[c]}{r}"><v>{v}</v></c>')
             elif style or (v is not None and v != ""):
                 cells.append(_cell(f"{letters[c]}{r}", v, style))
@@ -121,18 +130,26 @@ def _sheet_xml(sheet: Sheet) -> str:
     return "".join(parts)
 
 
+# Cell styles (cellXfs): 0 plain, 1 header, 2 a derived value (italic
+# purple, as on the pages), 3 a number read from a picture (italic blue).
+DERIVED, RECOGNISED = 2, 3
+
 _STYLES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fonts count="4"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font>'
+    '<font><i/><sz val="11"/><color rgb="FF5B2A86"/><name val="Calibri"/></font>'
+    '<font><i/><sz val="11"/><color rgb="FF0B57A4"/><name val="Calibri"/></font></fonts>'
     '<fills count="2"><fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
-    '<alignment wrapText="1" vertical="center"/></xf></cellXfs>'
+    '<alignment wrapText="1" vertical="center"/></xf>'
+    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="0" fontId="3" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
