@@ -122,6 +122,11 @@ PORTAL_FILES = {
 AGENCY_INDEX = "api/agencies.json"  # every agency's names, for search (small: no figures)
 
 
+def rankings_file(year: int) -> str:
+    """A year's indicators of every report, for the rankings page (one file a year)."""
+    return f"api/rankings/{year}.json"
+
+
 def year_files(year: int) -> dict[str, str]:
     """A year's reports as one workbook and one zip: an edit rebuilds its year's only."""
     return {

@@ -301,6 +301,33 @@ def test_compare_keeps_the_derived_mark_and_reads_on_a_phone(browser, server):
     tab.close()
 
 
+def test_rank_agencies_by_an_indicator_and_follow_a_number_to_its_report(tab):
+    page = tab.open("rankings.html?indicator=granted_or_partial_share&year=2021&min=0")
+    rows = page.locator("#rank-table tbody tr")
+    expect(rows.first).to_be_visible(timeout=15000)
+    # 文峰区信访局 processed no request: its share has no base, so it is not ranked.
+    names = page.locator("#rank-table tbody th").all_inner_texts()
+    assert names[0] == "二七区人民政府" and "文峰区信访局" not in names and len(names) == 4
+    values = [
+        float(t.rstrip("%")) for t in page.locator("#rank-table tbody td:nth-child(4)").all_inner_texts()
+    ]
+    assert values == sorted(values, reverse=True) and values[0] == 84.1  # 90 of 107
+    national = page.locator("#rank-dist tbody tr").nth(1).locator("td").all_inner_texts()
+    assert national[0] == "4" and national[-1] == "81.0%"  # (90+2+2+4) / (107+5+3+6), not a mean of shares
+    page.click("#rank-order")
+    assert page.locator("#rank-table tbody th").first.inner_text() == "伊美区人民政府"
+    page.fill("#r-region", "新华")
+    expect(rows).to_have_count(1)
+    assert "region=%E6%96%B0%E5%8D%8E" in page.url  # the choice is in the address
+    page.fill("#r-region", "")
+    page.fill("#r-min", "10")  # reports with fewer than 10 processed are left out by default
+    expect(rows).to_have_count(1)
+    page.locator("#rank-table tbody td a").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("#ind-granted_or_partial_share")
+    assert page.locator("#ind-granted_or_partial_share td").inner_text() == "84.1%"
+
+
 def test_compare_shows_amounts_as_printed(tab):
     page = tab.open(f"compare.html?id=000-3925396cff2e10ed&id={SEED_ID}")
     page.locator("table.compare").first.wait_for()
@@ -352,6 +379,7 @@ PAGES = [
     "data.html",
     "changelog.html",
     "about.html",
+    "rankings.html?indicator=denied_share&year=2021",
     "search.html?q=行政复议",
     "404.html",
 ]

@@ -14,7 +14,7 @@ from nianbao.site import build
 
 FORMATS = Path(__file__).parent / "data" / "formats"
 # index, data, quality, compare, search, changelog, 404, agencies/index
-PORTAL_PAGES = 9
+PORTAL_PAGES = 10
 
 
 def test_every_internal_link_asset_and_download_resolves(tmp_path):

@@ -21,6 +21,7 @@ from conftest import SEEDS, expected, matches
 from nianbao import indicators as ind
 from nianbao.catalog import agencies, kind_of, level_of, places
 from nianbao.check import CHECK_NAMES
+from nianbao.config import Config
 from nianbao.i18n import CHECKS_EN, EN
 from nianbao.model import Cell, Report
 from nianbao.publish import phrases
@@ -449,9 +450,12 @@ def test_the_base_url_reaches_every_absolute_address(tmp_path, raw_seed_folder):
     )
 
 
-def git(folder, *args, date=""):
+def git(folder, *args, date="") -> str:
     env = {**os.environ, "GIT_COMMITTER_DATE": date, "GIT_AUTHOR_DATE": date} if date else None
-    subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True, env=env)
+    done = subprocess.run(
+        ["git", "-C", str(folder), *args], check=True, capture_output=True, env=env, text=True
+    )
+    return done.stdout
 
 
 def test_the_changelog_follows_the_content_repositorys_history(tmp_path):
@@ -470,9 +474,14 @@ def test_the_changelog_follows_the_content_repositorys_history(tmp_path):
     (content / "004_5c62533f5d23ed68.txt").unlink()
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "Fix 伊美区, drop 文峰区")
-    out = build(content, tmp_path / "site").output
+    repository = "https://github.com/example/content"
+    out = build(content, tmp_path / "site", Config(repository=repository)).output
     page = (out / "changelog.html").read_text(encoding="utf-8")
-    assert "Fix 伊美区, drop 文峰区" in page and "Add two reports" in page
+    # Readers see what changed and when, not the commit messages (issue 16, item 9);
+    # the commit itself is one link away on the repository.
+    assert "Fix 伊美区, drop 文峰区" not in page and "Add two reports" not in page
+    head = git(repo, "rev-parse", "--short", "HEAD").strip()
+    assert f'href="{repository}/commit/{head}"' in page
     entries = ET.parse(out / "feed.xml").getroot().findall(f"{ATOM}entry")
     titles = [e.find(f"{ATOM}title").text for e in entries]
     assert titles[:2] == ["删除：004_5c62533f5d23ed68.txt", "更新：伊美区人民政府2021年报告"]

@@ -30,6 +30,7 @@ from ..urls import (
     agency_files,
     agency_folder,
     agency_package_name,
+    rankings_file,
     report_files,
     report_page,
     search_shard,
@@ -40,6 +41,7 @@ from .history import History
 from .views import (
     ReportContext,
     agency_dataset,
+    counted,
     list_row,
     portal_dataset,
     quality_groups,
@@ -240,6 +242,32 @@ def api_agencies(portal: Portal) -> dict[str, Any]:
     }
 
 
+def api_rankings(reports: list[Report], rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """``api/rankings/<year>.json``: each report's indicators as their numerator
+    and denominator, so the rankings page can rank agencies and also add up a
+    region's or a level's figure the right way (Σ numerators / Σ denominators,
+    not a mean of shares).  One report per agency and year (:func:`counted`)."""
+    out = []
+    for r in counted(reports):
+        facet = rows[r.report_id]
+        parts = [i.parts(r) for i in ind.INDICATORS]
+        out.append(
+            [
+                r.report_id,
+                r.agency,
+                facet["region"],
+                facet["level"],
+                facet["kind"],
+                [None if p is None else [package.plain(p[0]), package.plain(p[1])] for p in parts],
+            ]
+        )
+    return {
+        "indicators": [i.code for i in ind.INDICATORS],
+        "fields": ["report_id", "agency", "region", "level", "kind", "parts"],
+        "reports": out,
+    }
+
+
 def api_template() -> dict[str, Any]:
     """``api/template.json``: the labels the comparison page (or any client) needs."""
     return {
@@ -277,7 +305,9 @@ def api_template() -> dict[str, Any]:
                 "label": i.label,
                 "label_en": i.label_en,
                 "formula": i.formula,
+                "formula_en": i.formula_en,
                 "percent": i.percent,
+                "scale": i.scale,
             }
             for i in ind.INDICATORS
         ],
@@ -318,6 +348,7 @@ def write_pages(writer: Writer, env: Environment, portal: Portal) -> None:
     page("agencies/index.html", "agencies.html", root="../", agencies=portal.agencies)
     page("compare.html", "compare.html")
     page("about.html", "about.html", templates=list(TEMPLATES.values()))
+    page("rankings.html", "rankings.html", years=portal.years)
     page("search.html", "search.html", shards=sorted({search_shard(r.report_id) for r in reports}))
     page(
         "quality.html",
@@ -337,11 +368,15 @@ def write_pages(writer: Writer, env: Environment, portal: Portal) -> None:
         total=len(entries),
         history=portal.history,
         actions=metadata.ACTIONS,
+        repository=config.ACTIVE.repository.rstrip("/"),
     )
     page("404.html", "404.html", root=urlsplit(base).path or "/")
     writer.text("feed.xml", metadata.atom(entries, base))
     writer.json(PORTAL_FILES["json"], api_index(portal))
     writer.json(AGENCY_INDEX, api_agencies(portal))
+    for year, year_reports in portal.by_year():
+        if year:
+            writer.json(rankings_file(year), api_rankings(year_reports, portal.rows))
     writer.json("api/template.json", api_template())
     datasets = [
         portal_meta,
@@ -358,6 +393,7 @@ def write_pages(writer: Writer, env: Environment, portal: Portal) -> None:
         "changelog.html",
         "compare.html",
         "about.html",
+        "rankings.html",
     ]
     paths = [(p, "") for p in listed] + [(d.path, d.modified[:10]) for d in datasets[1:]]
     writer.text("sitemap.xml", metadata.sitemap(paths, base))
