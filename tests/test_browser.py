@@ -401,8 +401,15 @@ def test_phone_and_desktop_screenshots(browser, server, tmp_path):
     folder.mkdir(parents=True, exist_ok=True)
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         tab = Page(browser, server, viewport)
-        for page_name, path in (("home", "index.html"), ("report", f"reports/{SEED_ID}/index.html")):
+        for page_name, path in (
+            ("home", "index.html"),
+            ("report", f"reports/{SEED_ID}/index.html"),
+            ("agency", "agencies/伊美区人民政府/index.html"),
+            ("rankings", "rankings.html?indicator=granted_or_partial_share&year=2021&min=0"),
+            ("compare", f"compare.html?id={SEED_ID}&id=001-07ea97a0e0dbb2b9"),
+        ):
             page = tab.open(path)
+            page.wait_for_timeout(300)  # the rankings and the comparison fill in after loading
             # Nothing wider than the screen but the scrollable table regions.
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, (name, page_name, overflow)
