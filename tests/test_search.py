@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from html.parser import HTMLParser
 
 import pytest
 from conftest import SEEDS
@@ -69,3 +70,44 @@ def test_search_can_be_left_out_for_a_quick_preview(tmp_path):
     summary = build(content, tmp_path / "out", Config(incremental=False, search=False))
     assert not (tmp_path / "out" / "pagefind").exists()
     assert "search off" in summary.search
+
+
+class _Indexed(HTMLParser):
+    """The text Pagefind indexes on a page: inside data-pagefind-body, outside data-pagefind-ignore."""
+
+    VOID = frozenset({"br", "img", "input", "meta", "link", "hr", "col", "wbr"})
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[tuple[bool, bool]] = []  # (in body, ignored) per open element
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        names = dict(attrs)
+        body, ignored = self.stack[-1] if self.stack else (False, False)
+        state = (body or "data-pagefind-body" in names, ignored or "data-pagefind-ignore" in names)
+        if tag not in self.VOID:
+            self.stack.append(state)
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if self.stack and self.stack[-1] == (True, False):
+            self.text.append(data)
+
+
+def test_only_the_reports_own_words_are_indexed(searchable):
+    """The template's headings and the site's own words are on every report
+    page: indexed, they made every report match 行政复议 or 不予公开."""
+    summary, out = searchable
+    for report in summary.reports:
+        parser = _Indexed()
+        parser.feed((out / "reports" / report.report_id / "index.html").read_text(encoding="utf-8"))
+        text = "".join(parser.text)
+        assert report.agency in text  # the title
+        for words in ("四、政府信息公开行政复议、行政诉讼情况", "核对结果", "收录的文本", "件行政复议", "表三"):
+            assert words not in text, (report.report_id, words)
+        overview = report.prose.get("overview", "").replace("\n", "")
+        assert overview[:12] in text.replace("\n", "")  # the report's own prose is
