@@ -349,6 +349,7 @@ def test_the_interface_switches_to_english_and_remembers_it(tab):
     page = tab.open(f"reports/{SEED_ID}/index.html")
     assert page.locator("#s-requests").inner_text().startswith("3. Requests")
     assert page.locator("#t3-caption").inner_text().startswith("Table 3")
+    assert page.get_by_role("columnheader", name="Applicants").count() == 1  # group headers too
     assert page.locator("#outcomes tspan").first.text_content() == "Granted"  # chart labels too
     assert "Suggested citation" in page.locator("p.citation").inner_text()
     assert "nianbao 整理" not in page.locator("p.citation").inner_text()

@@ -276,6 +276,30 @@ def test_workbooks_keep_the_mark_of_derived_values(seed_site):
     assert "斜体紫色的数字是推算值" in about["怎样读"]
 
 
+def test_pages_explain_their_terms_on_the_about_page(seed_site):
+    out = seed_site.output
+    home = (out / "index.html").read_text(encoding="utf-8")
+    for anchor in ("table2", "table3", "table4", "checks"):
+        assert f'href="about.html#{anchor}"' in home, anchor
+    about = (out / "about.html").read_text(encoding="utf-8")
+    for anchor in ("templates", "table2", "table3", "table4", "indicators", "checks", "terms", "licence"):
+        assert f'id="{anchor}"' in about, anchor
+    agency = (out / "agencies" / AGENCY / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../about.html#i-granted_share"' in agency
+    assert "错误 / 警告" in agency and "问题</span></th>" not in agency  # the column says what it counts
+
+
+def test_trends_are_lines_with_the_template_change_marked():
+    from nianbao.publish.charts import line_chart
+
+    svg = line_chart("t", "各年度", [(2019, 4.0, "4"), (2020, None, "—"), (2021, 6.0, "6"), (2022, 8.0, "8")])
+    assert svg.count("<polyline") == 1  # 2020 unknown: the line breaks there, 2019 stands alone
+    assert svg.count('<circle class="point"') == 3 and 'class="change"' in svg
+    assert "2020年：—" in svg  # the description states every year, the missing one too
+    alone = line_chart("t", "各年度", [(2022, 1.0, "1"), (2023, 2.0, "2")])
+    assert 'class="change"' not in alone  # nothing to mark after 2021
+
+
 def test_every_download_and_page_carries_the_licence(seed_site):
     out = seed_site.output
     for path in [out / "agencies" / AGENCY / f"{AGENCY}.xlsx", *out.glob("data/*/nianbao-*.xlsx")]:

@@ -107,7 +107,13 @@ def test_only_the_reports_own_words_are_indexed(searchable):
         parser.feed((out / "reports" / report.report_id / "index.html").read_text(encoding="utf-8"))
         text = "".join(parser.text)
         assert report.agency in text  # the title
-        for words in ("四、政府信息公开行政复议、行政诉讼情况", "核对结果", "收录的文本", "件行政复议", "表三"):
+        for words in (
+            "四、政府信息公开行政复议、行政诉讼情况",
+            "核对结果",
+            "收录的文本",
+            "件行政复议",
+            "表三",
+        ):
             assert words not in text, (report.report_id, words)
         overview = report.prose.get("overview", "").replace("\n", "")
         assert overview[:12] in text.replace("\n", "")  # the report's own prose is
