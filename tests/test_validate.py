@@ -6,8 +6,8 @@ import shutil
 
 from conftest import SEEDS
 
-from nianbao.publish import package
-from nianbao.publish.validate import validate_changed, validate_package
+from nianbao.publish import package, validate
+from nianbao.publish.validate import validate_changed, validate_package, validate_portal
 from nianbao.site import build
 from nianbao.urls import report_page
 
@@ -83,3 +83,30 @@ def test_a_rebuild_validates_only_what_changed(tmp_path, monkeypatch):
     assert summary.reused == 4 and summary.package_errors == []
     # the edited report's lines (and the unreadable files' quality rows) went to frictionless
     assert len(calls) == 1 and len(calls[0]) == 2
+
+
+def test_a_whole_package_is_validated_with_its_keys_checked_apart(tmp_path):
+    descriptor, _ = _site(tmp_path)
+    assert validate_portal(descriptor) == []
+    assert sorted(p.name for p in descriptor.parent.iterdir() if p.name.startswith(".")) == []  # no leftovers
+    requests = descriptor.parent / "requests.csv"
+    lines = requests.read_text(encoding="utf-8").splitlines(keepends=True)
+    requests.write_text("".join([*lines, lines[7]]), encoding="utf-8")  # a row again, at the end
+    report_id, row, applicant = lines[7].split(",")[:3]
+    assert validate_portal(descriptor) == [
+        f"primary-key: requests {(report_id, row, applicant)} appears twice"
+    ]
+    assert validate_package(descriptor) != []  # frictionless with the keys agrees
+
+
+def test_equal_hashes_are_compared_as_keys(tmp_path, monkeypatch):
+    """A collision of the 8-byte hashes is never reported as a repeated key."""
+    descriptor, _ = _site(tmp_path)
+    monkeypatch.setattr(validate, "_key_hash", lambda values: 0)  # every key collides
+    assert (
+        validate.repeated_keys(
+            descriptor.parent / "requests.csv", "requests", ["report_id", "row", "applicant"]
+        )
+        == []
+    )
+    assert validate.repeated_keys(descriptor.parent / "requests.csv", "requests", ["row", "applicant"]) != []

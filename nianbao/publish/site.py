@@ -28,7 +28,7 @@ from ..urls import (
 from ..workers import KILLED, map_jobs
 from . import metadata, package, phrases, portal, render, search, views
 from .history import history
-from .validate import validate_changed, validate_package
+from .validate import validate_changed, validate_portal
 from .views import ReportContext
 from .writer import Writer
 
@@ -142,7 +142,7 @@ def write_site(
                 [r.report_id for r in reports],
             )
         else:
-            errors = validate_package(out / "data" / "datapackage.json")
+            errors = validate_portal(out / "data" / "datapackage.json")
     with stages.timed("search"):
         unsearchable = _search_index(writer, reports, reuse)
     return errors, unsearchable

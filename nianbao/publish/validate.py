@@ -8,14 +8,24 @@ only the rows of reports whose output changed (:func:`validate_changed`, one
 small package written to a temporary folder, same descriptor): the unchanged
 rows are the bytes a previous build already validated with the same code and
 schemas, and the keys across all rows hold by construction.
+
+A whole package (:func:`validate_portal`, a cold build) is validated by
+frictionless row by row without its primary keys, and the keys are checked
+here instead: frictionless keeps every key of a table in memory (630 MB for
+the 1.75 million rows of 10,000 reports), this check 8 bytes a key.
 """
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import json
 import tempfile
+from array import array
 from collections.abc import Iterable
 from pathlib import Path
+
+import numpy
 
 from .package import join_tables
 
@@ -30,6 +40,64 @@ def validate_package(descriptor: Path) -> list[str]:
     return [f"{e.type}: {e.message}" for task in report.tasks for e in task.errors][:20] + [
         e.message for e in report.errors
     ]
+
+
+def validate_portal(descriptor: Path) -> list[str]:
+    """A whole package: frictionless on every row, without the primary keys,
+    which :func:`repeated_keys` checks in a fraction of the memory."""
+    package = json.loads(descriptor.read_text(encoding="utf-8"))
+    keys = {r["name"]: r["schema"].get("primaryKey") for r in package["resources"]}
+    for resource in package["resources"]:
+        resource["schema"] = {k: v for k, v in resource["schema"].items() if k != "primaryKey"}
+    # Beside the original, so that the CSV paths stay relative (frictionless
+    # refuses absolute ones); removed whatever happens.
+    stripped = descriptor.with_name(f".{descriptor.stem}-without-keys.json")
+    try:
+        stripped.write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
+        errors = validate_package(stripped)
+    finally:
+        stripped.unlink(missing_ok=True)
+    for resource in package["resources"]:
+        if keys[resource["name"]]:
+            errors += repeated_keys(
+                descriptor.parent / resource["path"], resource["name"], keys[resource["name"]]
+            )
+    return errors[:40]
+
+
+def repeated_keys(path: Path, name: str, fields: list[str], limit: int = 20) -> list[str]:
+    """Keys that appear more than once in a CSV file, as frictionless words them.
+
+    Each key is hashed to 8 bytes and the hashes sorted; the rare equal hashes
+    are then compared as keys, so a collision is never taken for a repeat."""
+    hashes = array("Q")  # 8 bytes a key, not a Python int's 32
+    with path.open(newline="", encoding="utf-8") as file:
+        rows = csv.reader(file)
+        header = next(rows, [])
+        at = [header.index(f) for f in fields]
+        for row in rows:
+            hashes.append(_key_hash([row[i] for i in at]))
+    ordered = numpy.sort(numpy.frombuffer(hashes, dtype=numpy.uint64))
+    suspects = set(ordered[1:][ordered[1:] == ordered[:-1]].tolist())
+    if not suspects:
+        return []
+    seen: set[tuple[str, ...]] = set()
+    errors: list[str] = []
+    with path.open(newline="", encoding="utf-8") as file:
+        rows = csv.reader(file)
+        next(rows, None)
+        for row in rows:
+            key = tuple(row[i] for i in at)
+            if _key_hash(list(key)) in suspects:
+                if key in seen and len(errors) < limit:
+                    errors.append(f"primary-key: {name} {key} appears twice")
+                seen.add(key)
+    return errors
+
+
+def _key_hash(values: list[str]) -> int:
+    digest = hashlib.blake2b("\x1f".join(values).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
 
 
 def validate_changed(package: dict, parts: Iterable[dict[str, bytes]], report_ids: list[str]) -> list[str]:
