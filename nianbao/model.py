@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -122,3 +123,34 @@ class Problem:
     report_id: str
     message: str
     code: str = "unreadable"
+
+
+# The (row, column) keys of every report's tables are the same few hundred
+# pairs, and most cells are the same few thousand (printed 0, 1, 2 …): kept
+# once here, a report loaded from the cache or sent by a worker gives up its
+# own copies.  At 10,000 reports they were more than half of the build's memory.
+_KEYS: dict[tuple[str, str], tuple[str, str]] = {}
+_CELLS: dict[tuple[type, Number | None, str, str], Cell] = {}
+
+
+def compact(report: Report) -> Report:
+    """Share ``report``'s table keys, cells and short strings with every other report's.
+
+    Only for a report that is parsed and checked: its cells are shared, so
+    nothing may change them afterwards (nothing does: the checks across
+    reports add findings, the pages read)."""
+    for name in ("requests", "reviews", "proactive"):
+        table: dict[tuple[str, str], Cell] = getattr(report, name)
+        shared = {}
+        for key, cell in table.items():
+            if len(cell.raw) <= 16:
+                cell.raw = sys.intern(cell.raw)
+            cell.status = sys.intern(cell.status)  # type: ignore[assignment]
+            same = (type(cell.value), cell.value, cell.status, cell.raw)
+            shared[_KEYS.setdefault(key, key)] = _CELLS.setdefault(same, cell)
+        setattr(report, name, shared)
+    for finding in report.findings:
+        finding.severity = sys.intern(finding.severity)  # type: ignore[assignment]
+        finding.code, finding.table = sys.intern(finding.code), sys.intern(finding.table)
+        finding.row, finding.column = sys.intern(finding.row), sys.intern(finding.column)
+    return report

@@ -20,7 +20,7 @@ from pathlib import Path
 from . import cache, config
 from .check import check, crosscheck, flag_duplicates
 from .config import Config
-from .model import Problem, Report
+from .model import Problem, Report, compact
 from .output import build_lock, recover, swap_in
 from .parse import parse
 from .publish.history import from_git
@@ -206,7 +206,7 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
     with summary.stages.timed("reuse"):
         for *_, key in jobs:
             hit = cache.load_parsed(cache_dir, key) if cache_dir is not None and key else None
-            loaded.append(hit)
+            loaded.append(compact(hit) if isinstance(hit, Report) else hit)
             if hit is not None:
                 source_keys[hit.source] = key
     summary.cached = sum(1 for hit in loaded if hit is not None)
@@ -215,6 +215,7 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
     for hit in loaded:
         if hit is None:
             hit, stages, key = next(done)
+            hit = compact(hit) if isinstance(hit, Report) else hit
             summary.stages.update(stages)
             source_keys[hit.source] = key
         if isinstance(hit, Problem):

@@ -325,3 +325,22 @@ def test_a_headline_figure_resting_on_a_questioned_cell_is_marked(tmp_path):
 
     assert figures("good-2022") == [False, False, False, False]
     assert figures("bad-2022")[0] is True  # 新收 is marked; the page links to the checks
+
+
+def test_reports_share_their_keys_and_cells_once_loaded(tmp_path):
+    """Compacted reports give the same pages byte for byte (the incremental
+    tests prove a cached build equal to a cold one); here: what is shared."""
+    from nianbao.model import compact
+
+    content = tmp_path / "content"
+    content.mkdir()
+    for name in ("000_3925396cff2e10ed.txt", "003_9575e5b310ab3ea7.txt"):
+        shutil.copyfile(SEEDS / name, content / name)
+    first, second = build(content, tmp_path / "out").reports
+    key = ("new_received", "total")
+    assert next(k for k in first.requests if k == key) is next(k for k in second.requests if k == key)
+    zero = [c for r in (first, second) for c in r.requests.values() if c.value == 0 and c.status == "printed"]
+    assert len({id(c) for c in zero}) == 1 and len(zero) > 10  # one printed 0 for all
+    values = {k: (c.value, c.status, c.raw) for k, c in first.requests.items()}
+    compact(first)  # again: nothing changes
+    assert {k: (c.value, c.status, c.raw) for k, c in first.requests.items()} == values
