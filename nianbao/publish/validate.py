@@ -25,8 +25,6 @@ from array import array
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy
-
 from .package import join_tables
 
 
@@ -70,6 +68,8 @@ def repeated_keys(path: Path, name: str, fields: list[str], limit: int = 20) -> 
 
     Each key is hashed to 8 bytes and the hashes sorted; the rare equal hashes
     are then compared as keys, so a collision is never taken for a repeat."""
+    import numpy  # here: a build that changes nothing never validates, and numpy takes 80 ms to import
+
     hashes = array("Q")  # 8 bytes a key, not a Python int's 32
     with path.open(newline="", encoding="utf-8") as file:
         rows = csv.reader(file)

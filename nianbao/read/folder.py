@@ -86,9 +86,12 @@ def companions(page: Path) -> list[Path]:
     in a stable order: what its reading depends on besides its own bytes."""
     found: list[Path] = []
     seen: set[Path] = set()  # a generic page's folder holds its page_files/ too
+    parent = str(page.parent)
     for name in own_folders(page):
-        root = page.parent / name if name else page.parent
-        if name and (root.is_symlink() or not root.is_dir()):
+        root = os.path.join(parent, name) if name else parent
+        # One lstat a candidate (a link is not followed): this runs for every
+        # web page on every build, even one that finds nothing changed.
+        if name and not _is_folder(root):
             continue
         for where, dirs, names in os.walk(root):
             dirs[:] = sorted(
@@ -100,6 +103,13 @@ def companions(page: Path) -> list[Path]:
             if len(found) >= MAX_PARTS:
                 return found[:MAX_PARTS]
     return found
+
+
+def _is_folder(path: str) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _is_picture(name: str) -> bool:
