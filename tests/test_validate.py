@@ -110,3 +110,11 @@ def test_equal_hashes_are_compared_as_keys(tmp_path, monkeypatch):
         == []
     )
     assert validate.repeated_keys(descriptor.parent / "requests.csv", "requests", ["row", "applicant"]) != []
+
+
+def test_a_key_column_missing_is_reported_not_raised(tmp_path):
+    path = tmp_path / "requests.csv"
+    path.write_text("report_id,row,value\na,new_received,1\n", encoding="utf-8")
+    assert validate.repeated_keys(path, "requests", ["report_id", "row", "applicant"]) == [
+        "primary-key: requests has no column applicant"
+    ]

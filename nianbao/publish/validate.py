@@ -74,6 +74,9 @@ def repeated_keys(path: Path, name: str, fields: list[str], limit: int = 20) -> 
     with path.open(newline="", encoding="utf-8") as file:
         rows = csv.reader(file)
         header = next(rows, [])
+        missing = [f for f in fields if f not in header]
+        if missing:  # frictionless words the missing column; the keys cannot be read
+            return [f"primary-key: {name} has no column {', '.join(missing)}"]
         at = [header.index(f) for f in fields]
         for row in rows:
             hashes.append(_key_hash([row[i] for i in at]))
