@@ -79,6 +79,8 @@ class Config:
             object.__setattr__(self, "base_url", self.base_url + "/")
         if self.repository and urlsplit(self.repository).scheme != "https":
             raise ConfigError(f"repository must be an https address, not {self.repository!r}")
+        # One form for the links made from it (…/issues/new, …/commit/<id>).
+        object.__setattr__(self, "repository", self.repository.rstrip("/"))
         if set(self.languages) - {"zh", "en"} or "zh" not in self.languages:
             raise ConfigError(f"languages must include zh and may add en, not {self.languages!r}")
 

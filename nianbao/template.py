@@ -29,6 +29,15 @@ class Row:
     outcome: bool = False  # counted in 三（七）总计
     replaces: tuple[str, ...] = ()  # for a row some reports print instead of several
 
+    def numbered(self, label: str = "") -> str:
+        """The row named by its numbering and ``label`` (its own by default),
+        the part they share said once: 三（三）1.属于国家秘密, not 三（三）1 1.属于国家秘密."""
+        label = label or self.label
+        for k in range(len(self.number), 0, -1):
+            if label.startswith(self.number[-k:]):
+                return self.number[:-k] + label
+        return f"{self.number} {label}"
+
 
 @dataclass(frozen=True)
 class Column:

@@ -80,10 +80,13 @@ def summary_fields(report: Report) -> dict[str, Any]:
 _MARKS = {"derived": DERIVED, "recognised": RECOGNISED}
 
 
-def _mark(sheet: Sheet, column: int, cell: Cell | None) -> None:
-    """A derived or recognised number keeps its mark in the workbook, as on the pages."""
-    if cell is not None and cell.value is not None and cell.status in _MARKS:
-        sheet.mark(column, _MARKS[cell.status])
+def _append(sheet: Sheet, head: list[Any], cells: list[Cell | None]) -> None:
+    """A line of ``head`` then the cells' values; a derived or recognised
+    number keeps its mark in the workbook, as on the pages."""
+    sheet.rows.append([*head, *(plain(c.value) if c else None for c in cells)])
+    for i, cell in enumerate(cells, start=len(head)):
+        if cell is not None and cell.value is not None and cell.status in _MARKS:
+            sheet.mark(i, _MARKS[cell.status])
 
 
 def official_requests_sheet(report: Report, name: str = "表三 申请处理") -> Sheet:
@@ -113,10 +116,7 @@ def official_requests_sheet(report: Report, name: str = "表三 申请处理") -
             line[end] = cell["text"]
             if cell["rowspan"] > 1 or cell["colspan"] > 1:
                 sheet.merges.append((r, end, cell["rowspan"], cell["colspan"]))
-        cells = [report.requests[(row.code, c.code)] for c in applicants]
-        sheet.rows.append(line + [plain(c.value) for c in cells])
-        for i, cell in enumerate(cells):
-            _mark(sheet, 3 + i, cell)
+        _append(sheet, line, [report.requests[(row.code, c.code)] for c in applicants])
     return sheet
 
 
@@ -152,10 +152,8 @@ def proactive_sheet(reports: list[Report]) -> Sheet:
         template = TEMPLATES[report.template]
         for item in template.proactive:
             for measure in item.measures:
-                cell = report.proactive.get((item.code, measure))
-                value = plain(cell.value) if cell else None
-                sheet.rows.append([*_keys(report), item.label, template.measures[measure], value])
-                _mark(sheet, len(_KEY_HEAD) + 2, cell)
+                head = [*_keys(report), item.label, template.measures[measure]]
+                _append(sheet, head, [report.proactive.get((item.code, measure))])
     return sheet
 
 
@@ -166,10 +164,11 @@ def reviews_sheet(reports: list[Report]) -> Sheet:
     for report in reports:
         for p in template.proceedings:
             label = f"{p.group}（{p.label}）" if p.group else p.label
-            cells = [report.reviews.get((p.code, o.code)) for o in template.outcomes]
-            sheet.rows.append([*_keys(report), label, *(plain(c.value) if c else None for c in cells)])
-            for i, cell in enumerate(cells):
-                _mark(sheet, len(_KEY_HEAD) + 1 + i, cell)
+            _append(
+                sheet,
+                [*_keys(report), label],
+                [report.reviews.get((p.code, o.code)) for o in template.outcomes],
+            )
     return sheet
 
 
@@ -181,12 +180,8 @@ def requests_sheet(reports: list[Report]) -> Sheet:
     for report in reports:
         own = TEMPLATES[report.template]
         for row in own.rows_for({r for r, _ in report.requests}):
-            cells = [report.requests.get((row.code, c.code)) for c in template.applicants]
-            sheet.rows.append(
-                [*_keys(report), row.number, row.label, *(plain(c.value) if c else None for c in cells)]
-            )
-            for i, cell in enumerate(cells):
-                _mark(sheet, len(_KEY_HEAD) + 2 + i, cell)
+            head = [*_keys(report), row.number, row.label]
+            _append(sheet, head, [report.requests.get((row.code, c.code)) for c in template.applicants])
     return sheet
 
 

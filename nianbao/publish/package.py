@@ -365,74 +365,27 @@ def problem_parts(problems: Iterable[Problem]) -> Parts:
 
 def label_rows() -> Iterator[Row]:
     """Every code of the long tables with its Chinese and English label (the ``labels`` resource)."""
+
+    def line(kind: str, code: str, label: str, english: str | None, template: str = "all") -> Row:
+        return {"kind": kind, "code": code, "template": template, "label": label, "label_en": english}
+
     for version, t in TEMPLATES.items():
-        for row in (*t.rows, *t.variants):
-            yield {
-                "kind": "row",
-                "code": row.code,
-                "template": version,
-                "label": _numbered(row),
-                "label_en": EN.get(row.code),
-            }
-        for item in t.proactive:
-            yield {
-                "kind": "item",
-                "code": item.code,
-                "template": version,
-                "label": item.label,
-                "label_en": EN.get(item.code),
-            }
-        for code, label in t.measures.items():
-            yield {
-                "kind": "measure",
-                "code": code,
-                "template": version,
-                "label": label,
-                "label_en": EN.get(code),
-            }
+        yield from (
+            line("row", r.code, r.numbered(), EN.get(r.code), version) for r in (*t.rows, *t.variants)
+        )
+        yield from (line("item", i.code, i.label, EN.get(i.code), version) for i in t.proactive)
+        yield from (line("measure", code, label, EN.get(code), version) for code, label in t.measures.items())
     t = TEMPLATES["2021"]
     for kind, columns in (
         ("applicant", t.applicants),
         ("proceeding", t.proceedings),
         ("outcome", t.outcomes),
     ):
-        for c in columns:
-            yield {
-                "kind": kind,
-                "code": c.code,
-                "template": "all",
-                "label": c.label,
-                "label_en": EN.get(c.code),
-            }
-    for i in INDICATORS:
-        yield {
-            "kind": "indicator",
-            "code": i.code,
-            "template": "all",
-            "label": i.label,
-            "label_en": i.label_en,
-        }
-    for code, label in SEVERITY.items():
-        yield {"kind": "severity", "code": code, "template": "all", "label": label, "label_en": EN.get(code)}
-    for code, label in CHECK_NAMES.items():
-        yield {
-            "kind": "code",
-            "code": code,
-            "template": "all",
-            "label": label,
-            "label_en": CHECKS_EN.get(code),
-        }
-    for code, (label, english) in FINDINGS.items():
-        if code not in CHECK_NAMES:
-            yield {"kind": "code", "code": code, "template": "all", "label": label, "label_en": english}
-
-
-def _numbered(row: Any) -> str:
-    """三（三）1.属于国家秘密: the row's number and label, the part they share said once."""
-    for k in range(len(row.number), 0, -1):
-        if row.label.startswith(row.number[-k:]):
-            return row.number[:-k] + row.label
-    return f"{row.number} {row.label}"
+        yield from (line(kind, c.code, c.label, EN.get(c.code)) for c in columns)
+    yield from (line("indicator", i.code, i.label, i.label_en) for i in INDICATORS)
+    yield from (line("severity", code, label, EN.get(code)) for code, label in SEVERITY.items())
+    yield from (line("code", code, label, CHECKS_EN.get(code)) for code, label in CHECK_NAMES.items())
+    yield from (line("code", code, zh, en) for code, (zh, en) in FINDINGS.items() if code not in CHECK_NAMES)
 
 
 @cache

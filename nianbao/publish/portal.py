@@ -275,7 +275,14 @@ def api_template() -> dict[str, Any]:
             version: {
                 "title": t.title,
                 "rows": [
-                    {"code": r.code, "number": r.number, "label": r.label, "label_en": EN.get(r.code, "")}
+                    {
+                        "code": r.code,
+                        "number": r.number,
+                        "label": r.label,
+                        "label_en": EN.get(r.code, ""),
+                        "numbered": r.numbered(),
+                        "numbered_en": r.numbered(EN[r.code]) if r.code in EN else "",
+                    }
                     for r in (*t.rows, *t.variants)
                 ],
                 "applicants": [
@@ -368,7 +375,7 @@ def write_pages(writer: Writer, env: Environment, portal: Portal) -> None:
         total=len(entries),
         history=portal.history,
         actions=metadata.ACTIONS,
-        repository=config.ACTIVE.repository.rstrip("/"),
+        repository=config.ACTIVE.repository,
     )
     page("404.html", "404.html", root=urlsplit(base).path or "/")
     writer.text("feed.xml", metadata.atom(entries, base))

@@ -93,7 +93,7 @@ def issue_link(repository: str, report: Report, page_url: str) -> str:
             "（可附原报告的页码或截图）",
         ]
     )
-    return f"{repository.rstrip('/')}/issues/new?" + urlencode({"title": title, "body": body})
+    return f"{repository}/issues/new?" + urlencode({"title": title, "body": body})
 
 
 def report_dataset(report: Report, context: ReportContext) -> metadata.Dataset:

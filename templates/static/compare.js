@@ -97,16 +97,10 @@
     return wrap;
   }
 
-  // A row of table 三 by its numbering and label, the part they share said
-  // once: "三（三）1" and "1.属于国家秘密" are "三（三）1.属于国家秘密".
+  // A row of table 三 by its numbering and label, said once (api/template.json
+  // names it so: "三（三）1.属于国家秘密").
   function rowName(row) {
-    var text = label(row);
-    for (var k = row.number.length; k > 0; k--) {
-      if (text.indexOf(row.number.slice(row.number.length - k)) === 0) {
-        return row.number.slice(0, row.number.length - k) + text;
-      }
-    }
-    return row.number + " " + text;
+    return en() && row.numbered_en ? row.numbered_en : row.numbered;
   }
 
   function get(doc, tableName, row, column) {
@@ -119,15 +113,8 @@
     return t[row] && column in t[row] ? t[row][column] : null;
   }
 
-  // The column picker's options in the reader's language.
-  function nameOptions() {
-    Array.prototype.forEach.call(columnPick.options, function (option) {
-      option.textContent = en() ? option.dataset.en : option.dataset.zh;
-    });
-  }
-
   function render() {
-    nameOptions();
+    window.nianbaoTranslate();  // the column options added after the page loaded
     result.textContent = "";
     if (!template || docs.length === 0) { return; }
     var chosen = docs.map(function (doc) {

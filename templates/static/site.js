@@ -45,6 +45,8 @@
   var lang = asked === "en" || asked === "zh" ? asked : stored() || "zh";
   apply(lang);
   window.nianbaoLang = function () { return root.getAttribute("data-ui") || "zh"; };
+  // For what a page's script adds later (options with data-en): named in the reader's language.
+  window.nianbaoTranslate = function () { translate(window.nianbaoLang()); };
   document.addEventListener("DOMContentLoaded", function () {
     if (window.nianbaoLang() === "en") { translate("en"); }
     var button = document.getElementById("lang-switch");
