@@ -6,6 +6,9 @@ Two caches, both in a hidden folder beside the output (``.site.cache``):
 - ``parsed/``: each file's result of read -> parse -> check (a Report or a
   Problem), keyed by the file's path and bytes and the code version; a file
   that did not change is not read or parsed again.
+- ``snapshot.pickle``: the same results for the last build's files in one
+  pickle: one read instead of one per file, and the reports come back
+  sharing their keys and cells (10,000 reports: 0.4 s instead of 6.5 s).
 - ``parts/``: each published report's lines of the portal-wide tables, by
   the key of its folder (below), joined into the portal's, the years' and
   the agencies' tables without making them again.
@@ -22,6 +25,7 @@ leaves nothing behind.  Deleting the cache folder is always safe.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -123,6 +127,38 @@ def store_parsed(cache: Path, key: str, result) -> None:
     _replace(entry_path(cache / "parsed", key), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def load_snapshot(cache: Path) -> dict:
+    """Key -> result of every file of the last build (see :func:`store_snapshot`);
+    empty when there is none or it cannot be read."""
+    try:
+        with _collector_paused():
+            loaded = pickle.loads((cache / "snapshot.pickle").read_bytes())
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def store_snapshot(cache: Path, results: dict) -> None:
+    """Keep every file's result of this build in one pickle, as they are
+    before the checks across reports change them.  One pickle keeps the
+    objects the reports share (:func:`nianbao.model.compact`) once."""
+    with contextlib.suppress(OSError), _collector_paused():
+        _replace(cache / "snapshot.pickle", pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cycle collector paused: it would walk the millions of new
+    objects of a snapshot again and again while they are made (0.52 s -> 0.34 s)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def prune(folder: Path, used: set[str]) -> None:
     """Drop the entries of ``parsed/`` or ``parts/`` that this build did not use."""
     if not folder.is_dir():
@@ -203,12 +239,32 @@ def previous_valid(cache: Path, version: str) -> bool:
     return written.get("version") == version and written.get("valid") is True
 
 
+def load_units(cache: Path) -> dict[str, list[int]]:
+    """The pieces of the last published site with their bytes and files
+    (:func:`nianbao.output.units`); empty when not recorded."""
+    return _written(cache).get("units", {})
+
+
 def store_written(
-    cache: Path, keys: dict[str, str], version: str, valid: bool, build: str = "", summary: dict | None = None
+    cache: Path,
+    keys: dict[str, str],
+    version: str,
+    valid: bool,
+    build: str = "",
+    summary: dict | None = None,
+    units: dict[str, list[int]] | None = None,
 ) -> None:
-    """Record what the published site was made of: each folder's key, and the
-    key of the whole build with its summary (see :func:`build_key`)."""
-    record = {"version": version, "valid": valid, "folders": keys, "build": build, "summary": summary or {}}
+    """Record what the published site was made of: each folder's key, the
+    key of the whole build with its summary (see :func:`build_key`), and its
+    pieces (what a rebuild in place may leave or must remove)."""
+    record = {
+        "version": version,
+        "valid": valid,
+        "folders": keys,
+        "build": build,
+        "summary": summary or {},
+        "units": units or {},
+    }
     _replace(cache / "written.json", json.dumps(record, sort_keys=True).encode())
 
 

@@ -1,4 +1,5 @@
-"""The output folder: one build at a time, swapped in whole, put right after a kill."""
+"""The output folder: one build at a time, swapped in whole or changed piece
+by piece, put right after a kill."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from .urls import UNIT_FOLDERS, unit_of
 
 
 @contextmanager
@@ -99,3 +102,77 @@ def recover(output: Path) -> None:
         olds.pop().rename(output)
     for old in olds:
         shutil.rmtree(old, ignore_errors=True)
+
+
+Units = dict[str, list[int]]  # a piece of the site (urls.unit_of) -> [bytes, files]
+
+
+def units(folder: Path) -> Units:
+    """The pieces of a built tree with their bytes and files (hard links count in full)."""
+    found: Units = {}
+    for root, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            entry = found.setdefault(unit_of(os.path.relpath(path, folder).replace(os.sep, "/")), [0, 0])
+            entry[0] += os.stat(path).st_size
+            entry[1] += 1
+    return found
+
+
+def kept_units(output: Path, kept: set[str], previous: Units) -> Units:
+    """The pieces a rebuild leaves in place, with their size as last recorded."""
+    return {unit: previous.get(unit) or _measure(output / unit) for unit in kept}
+
+
+def _measure(folder: Path) -> list[int]:
+    sizes = units(folder).values()
+    return [sum(size for size, _ in sizes), sum(count for _, count in sizes)]
+
+
+def commit(staging: Path, output: Path, written: Units, gone: set[str]) -> None:
+    """Publish a rebuild that wrote only what changed into ``staging``.
+
+    Each piece written (:func:`nianbao.urls.unit_of`) takes the place of the
+    old one in one rename (folders exchanged where Linux can), report
+    folders first and the pages that link them after; then the pieces of the
+    last site that are gone are removed.  At no instant is a piece half
+    written, nor linked before it is there.  The cache forgets the published
+    site before this and records it after, so a build killed halfway is
+    followed by a whole build swapped in whole."""
+    order = {name: rank for rank, name in enumerate(UNIT_FOLDERS)}
+    for unit in sorted(written, key=lambda u: (order.get(u.split("/")[0], len(order)), u)):
+        _put(staging / unit, output / unit)
+    for unit in sorted(gone):
+        _remove(output / unit, output)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _put(new: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if new.is_dir() and target.is_dir() and not target.is_symlink():
+        if exchange(new, target):
+            shutil.rmtree(new)  # the old one, now here
+            return
+        aside = target.with_name(f".{target.name}.old-{os.getpid()}")
+        target.rename(aside)
+        new.rename(target)
+        shutil.rmtree(aside)
+        return
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    os.replace(new, target)
+
+
+def _remove(target: Path, root: Path) -> None:
+    """A piece gone from the site, and the folders it leaves empty."""
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    else:
+        target.unlink(missing_ok=True)
+    parent = target.parent
+    while parent != root:
+        try:
+            parent.rmdir()
+        except OSError:  # not empty
+            return
+        parent = parent.parent

@@ -21,7 +21,7 @@ from . import cache, config
 from .check import check, crosscheck, flag_duplicates
 from .config import Config
 from .model import Problem, Report, compact
-from .output import build_lock, recover, swap_in
+from .output import Units, build_lock, commit, kept_units, recover, swap_in, units
 from .parse import parse
 from .publish.history import from_git
 from .publish.site import PublishFailed, Reuse, write_site
@@ -29,7 +29,7 @@ from .read import ReadError, Refused, read_regular, read_source, reader_for
 from .read.files import too_large
 from .read.folder import companions, survey
 from .read.registry import unsupported
-from .summary import Stages, Summary, site_size
+from .summary import Stages, Summary
 from .urls import report_id, unique_ids
 from .workers import KILLED, map_jobs, progress
 
@@ -105,7 +105,7 @@ def _load_job(
     ``job``: the file, its path in the content folder, the cache folder (None
     without a cache), the file's content digest and its cache key (both ""
     without a cache or when it cannot be read).  Returns the result, the time
-    spent and the key.
+    spent and the key ("" when the result was not kept under it).
     """
     path, relative, cache_dir, digest, key = job
     stages = Stages()
@@ -118,7 +118,8 @@ def _load_job(
     # file may have changed since the build looked at it).
     if cache_dir is not None and data is not None and hashlib.sha256(data).hexdigest() == digest:
         cache.store_parsed(cache_dir, key, result)
-    return result, stages, key
+        return result, stages, key
+    return result, stages, ""  # not what the key says: neither kept nor trusted
 
 
 def _killed_loading(job) -> tuple[Problem, Stages, str]:
@@ -204,24 +205,35 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
     # the workers cost more than unpickling them.  The rest is read on every core.
     loaded: list[Report | Problem | None] = []
     with summary.stages.timed("reuse"):
+        snapshot = cache.load_snapshot(cache_dir) if cache_dir is not None else {}
         for *_, key in jobs:
-            hit = cache.load_parsed(cache_dir, key) if cache_dir is not None and key else None
-            loaded.append(compact(hit) if isinstance(hit, Report) else hit)
+            hit = snapshot.get(key) if key else None
+            if hit is None and cache_dir is not None and key:
+                hit = cache.load_parsed(cache_dir, key)
+                hit = compact(hit) if isinstance(hit, Report) else hit
+            loaded.append(hit)
             if hit is not None:
                 source_keys[hit.source] = key
     summary.cached = sum(1 for hit in loaded if hit is not None)
     todo = [job for job, hit in zip(jobs, loaded, strict=True) if hit is None]
     done = iter(progress(map_jobs(_load_job, todo, _killed_loading), len(todo)))
-    for hit in loaded:
+    results: dict[str, Report | Problem] = {}
+    for (*_, key), hit in zip(jobs, loaded, strict=True):
         if hit is None:
             hit, stages, key = next(done)
             hit = compact(hit) if isinstance(hit, Report) else hit
             summary.stages.update(stages)
             source_keys[hit.source] = key
+        results[key] = hit
         if isinstance(hit, Problem):
             summary.problems.append(hit)
         else:
             summary.reports.append(hit)
+    results.pop("", None)  # files the cache could not key
+    if cache_dir is not None and results.keys() != snapshot.keys():
+        with summary.stages.timed("reuse"):
+            cache.store_snapshot(cache_dir, results)
+    del snapshot
     for path, reason in refused:
         relative = path.relative_to(content).as_posix()
         summary.problems.append(Problem(relative, report_id(relative), reason, "refused"))
@@ -249,9 +261,17 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
         if cache_dir is not None
         else Path(tempfile.mkdtemp(prefix=f".{output.name}.parts-", dir=output.parent))
     )
+    previous: Units = {}
     if cache_dir is not None:
         keys = cache.load_written(cache_dir) if output.is_dir() else {}
-        reuse = Reuse(output, keys, source_keys, validated=cache.previous_valid(cache_dir, version))
+        previous = cache.load_units(cache_dir) if keys else {}
+        reuse = Reuse(
+            output,
+            keys,
+            source_keys,
+            validated=cache.previous_valid(cache_dir, version),
+            in_place=bool(previous),
+        )
     try:
         while True:
             try:
@@ -276,18 +296,32 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
                 if reuse is not None:
                     reuse.written.clear()
                     reuse.reused_ids.clear()
-        summary.size, summary.files = site_size(tmp)
+                    reuse.kept.clear()
+        in_place = reuse is not None and reuse.in_place
+        written = units(tmp)
+        published = {**kept_units(output, reuse.kept, previous), **written} if reuse and in_place else written
+        summary.size = sum(size for size, _ in published.values())
+        summary.files = sum(count for _, count in published.values())
         summary.published = not (strict and summary.strict_failures)
         if summary.published:
             # What the cache says of the published site is forgotten before the
             # swap and recorded after it: a build killed in between leaves a
             # cache that trusts nothing, never one that describes the wrong site.
             cache.forget_written(cache.folder_for(output))
-            swap_in(tmp, output)
+            if in_place:
+                commit(tmp, output, written, set(previous) - set(published))
+            else:
+                swap_in(tmp, output)
             if cache_dir is not None and reuse is not None:
                 summary.reused = reuse.reused
                 cache.store_written(
-                    cache_dir, reuse.written, version, not summary.package_errors, whole, summary.record()
+                    cache_dir,
+                    reuse.written,
+                    version,
+                    not summary.package_errors,
+                    whole,
+                    summary.record(),
+                    published,
                 )
                 cache.prune(cache_dir / "parsed", set(source_keys.values()))
                 cache.prune(parts, set(reuse.written.values()))

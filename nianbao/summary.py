@@ -3,7 +3,6 @@ files, validation, time per stage, size against the Pages budget."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -139,16 +138,6 @@ class Summary:
         else:
             out.append(f"站点 site: {self.output}/index.html")
         return out
-
-
-def site_size(folder: Path) -> tuple[int, int]:
-    """Bytes and files in a built site (hard links to the previous site count in full)."""
-    size = count = 0
-    for root, _, names in os.walk(folder):
-        for name in names:
-            size += os.stat(os.path.join(root, name)).st_size
-            count += 1
-    return size, count
 
 
 def size_line(size: int, files: int) -> str:

@@ -142,6 +142,23 @@ def search_shard(report_id: str) -> str:
     return short_hash(report_id, 1)
 
 
+# Folders of the site made as one piece (a report's, an agency's, a year's
+# bundle, a search shard, the static assets): a rebuild puts each changed one
+# in place whole, in this order, and leaves the others as they are.
+UNIT_FOLDERS = ("reports", "agencies", "data", "pagefind", "static")
+
+
+def unit_of(relative: str) -> str:
+    """The piece of the site a published path belongs to: its folder among
+    :data:`UNIT_FOLDERS` (``reports/<id>``, ``data/2023``, ``static``), else the file itself."""
+    parts = relative.split("/")
+    if parts[0] == "static":
+        return "static"
+    if len(parts) > 2 and parts[0] in UNIT_FOLDERS and (parts[0] != "data" or parts[1].isdigit()):
+        return f"{parts[0]}/{parts[1]}"
+    return relative
+
+
 def search_folder(shard: str) -> str:
     return f"pagefind/{shard}"
 

@@ -106,6 +106,32 @@ def test_a_deleted_report_leaves_nothing_in_the_cache(tmp_path):
     assert made[0].path.stem not in cache.load_written(cache.folder_for(site))
 
 
+def test_the_last_builds_results_are_read_back_from_one_snapshot(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    generate(content, 6, seed=4)
+    site = tmp_path / "site"
+    build(content, site)
+    folder = cache.folder_for(site)
+    assert len(cache.load_snapshot(folder)) == 6
+    monkeypatch.setattr(cache, "unchanged_build", lambda *args: None)
+    monkeypatch.setattr(cache, "load_parsed", lambda *args: pytest.fail("read one by one"))
+    again = build(content, site)
+    assert again.cached == 6 and "parse" not in again.stages
+
+
+def test_a_damaged_snapshot_costs_time_never_a_wrong_result(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    generate(content, 6, seed=4)
+    site = tmp_path / "site"
+    build(content, site)
+    before = _tree(site)
+    monkeypatch.setattr(cache, "unchanged_build", lambda *args: None)
+    (cache.folder_for(site) / "snapshot.pickle").write_bytes(b"\x80\x05not a pickle")
+    again = build(content, site)
+    assert again.cached == 6 and _tree(site) == before  # read from the per-file entries
+    assert len(cache.load_snapshot(cache.folder_for(site))) == 6  # and written again
+
+
 def _inodes(folder):
     return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
 

@@ -96,6 +96,55 @@ def test_a_build_killed_between_its_two_renames_is_recovered(tmp_path):
     assert sorted(p.name for p in tmp_path.glob(".site.*")) == [".site.cache", ".site.lock"]
 
 
+def test_a_rebuild_replaces_only_the_pieces_that_changed(tmp_path):
+    content = _content(tmp_path)
+    out = tmp_path / "site"
+    first = build(content, out)
+    ids = sorted(r.report_id for r in first.reports)
+    folders = {rid: (out / "reports" / rid).stat().st_ino for rid in ids}
+    edited = sorted(content.iterdir())[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    gone = sorted(content.iterdir())[1]
+    gone.unlink()
+    again = build(content, out)
+    now = {r.report_id: r for r in again.reports}
+    changed = [rid for rid in ids if rid in now and (out / "reports" / rid).stat().st_ino != folders[rid]]
+    assert [now[rid].source for rid in changed] == [edited.name]  # the rest left where they were
+    assert not any(rid not in now and (out / "reports" / rid).exists() for rid in ids)  # the deleted one gone
+    assert again.files == sum(1 for p in out.rglob("*") if p.is_file())
+    assert again.size == sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    build(content, tmp_path / "cold", incremental=False)
+    assert _tree(out) == _tree(tmp_path / "cold")
+    assert sorted(p.name for p in tmp_path.glob(".site.*")) == [".site.cache", ".site.lock"]
+    assert not list(out.glob(".search-*"))
+
+
+def test_a_rebuild_killed_while_it_puts_pieces_in_place_is_followed_by_a_whole_build(tmp_path, monkeypatch):
+    from nianbao import output
+
+    content = _content(tmp_path)
+    out = tmp_path / "site"
+    build(content, out)
+    for path in sorted(content.iterdir())[:2]:
+        path.write_text(path.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    real, calls = output._put, []
+
+    def killed_after_one(new, target):
+        if calls:
+            raise KeyboardInterrupt  # the build stopped between two pieces
+        calls.append(target)
+        real(new, target)
+
+    monkeypatch.setattr(output, "_put", killed_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        build(content, out)
+    monkeypatch.setattr(output, "_put", real)
+    summary = build(content, out)
+    assert summary.reused == 0  # nothing of a half-changed site is trusted
+    build(content, tmp_path / "cold", incremental=False)
+    assert _tree(out) == _tree(tmp_path / "cold")
+
+
 def test_strict_refuses_to_publish_a_build_with_errors(tmp_path):
     content = _content(tmp_path)
     out = tmp_path / "site"

@@ -13,13 +13,17 @@ is run directly, two shards at a time.
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .. import config
-from ..urls import report_folder, search_folder
+from ..urls import report_page, search_folder
 
 OPTIONS = ("--exclude-selectors", ".en", "--silent")
 # Pagefind's own interfaces, which static/search.js replaces: 417 KB in every shard.
@@ -43,39 +47,50 @@ def _command() -> list[str]:
         return [sys.executable, "-m", "pagefind"]
 
 
-def index_shards(out: Path, shards: dict[str, list[str]]) -> str:
-    """Index each shard's report pages (shard -> report ids) into its folder;
-    returns "" or why search is unavailable."""
+def index_shards(out: Path, shards: dict[str, list[str]], page: Callable[[str], Path]) -> str:
+    """Index each shard's report pages (shard -> report ids; ``page``: where a
+    report's page is) into its folder under ``out``; returns "" or why search
+    is unavailable."""
     if not config.ACTIVE.search:
         return "全文搜索索引未生成（search off: --no-search）"
     with ThreadPoolExecutor(max_workers=2) as pool:  # each pagefind uses a core
-        problems = list(pool.map(lambda item: _index(out, *item), sorted(shards.items())))
+        problems = list(pool.map(lambda item: _index(out, item[0], item[1], page), sorted(shards.items())))
     return next((p for p in problems if p), "")
 
 
-def _index(out: Path, shard: str, report_ids: list[str]) -> str:
-    pages = ",".join(sorted(report_folder(rid) for rid in report_ids))
+def _index(out: Path, shard: str, report_ids: list[str], page: Callable[[str], Path]) -> str:
+    """One shard, indexed in a scratch site holding its pages only (hard
+    links: a rebuild writes only the pages that changed, the others stay in
+    the published site), then moved into ``out``."""
+    scratch = Path(tempfile.mkdtemp(prefix=".search-", dir=out))  # gone before the site is published
     try:
+        for rid in report_ids:
+            target = scratch / report_page(rid)
+            target.parent.mkdir(parents=True)
+            _link(page(rid), target)
         result = subprocess.run(
-            [
-                *_command(),
-                *OPTIONS,
-                "--site",
-                str(out),
-                "--glob",
-                f"{{{pages}}}/index.html",
-                "--output-subdir",
-                search_folder(shard),
-            ],
+            [*_command(), *OPTIONS, "--site", str(scratch), "--output-subdir", search_folder(shard)],
             capture_output=True,
             text=True,
             timeout=1800,
         )
+        if result.returncode != 0:
+            tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["pagefind 未安装"]
+            return f"全文搜索索引未生成（pagefind）：{tail[0]}"
+        for name in UNUSED:
+            (scratch / search_folder(shard) / name).unlink(missing_ok=True)
+        target = out / search_folder(shard)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (scratch / search_folder(shard)).rename(target)
+        return ""
     except (OSError, subprocess.SubprocessError) as exc:
         return f"全文搜索索引未生成：{exc}"
-    if result.returncode != 0:
-        tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["pagefind 未安装"]
-        return f"全文搜索索引未生成（pagefind）：{tail[0]}"
-    for name in UNUSED:
-        (out / search_folder(shard) / name).unlink(missing_ok=True)
-    return ""
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system
+        shutil.copyfile(source, target)

@@ -20,6 +20,7 @@ from ..urls import (
     agency_files,
     agency_folder,
     report_folder,
+    report_page,
     search_folder,
     search_shard,
     source_name,
@@ -45,6 +46,12 @@ class Reuse:
     written: dict[str, str] = field(default_factory=dict)  # the same for this build
     reused_ids: set[str] = field(default_factory=set)  # report folders taken from the previous site
     validated: bool = False  # the previous site's package passed validation with this code
+    # In place: only what changed is written (into a staging folder, then
+    # committed piece by piece, nianbao.output.commit); an unchanged folder is
+    # left where it is in the previous site.  Otherwise it is hard-linked
+    # into a whole new tree.
+    in_place: bool = False
+    kept: set[str] = field(default_factory=set)  # folders left in place
 
     @property
     def reused(self) -> int:
@@ -59,7 +66,19 @@ class Reuse:
     def link(self, writer: Writer, name: str, folder: str, key: str) -> bool:
         """Take ``folder`` from the previous site when what it was made of
         (recorded under ``name``) was ``key``: hard-linked, not written again."""
-        return self.keys.get(name) == key and writer.reuse(self.previous / folder, folder)
+        if self.keys.get(name) != key:
+            return False
+        if not self.in_place:
+            return writer.reuse(self.previous / folder, folder)
+        if not (self.previous / folder).is_dir():
+            return False
+        self.kept.add(folder)
+        return True
+
+    def page(self, writer: Writer, report_id: str) -> Path:
+        """Where a report's page is in this build: written, or left in place."""
+        folder = report_folder(report_id)
+        return (self.previous if folder in self.kept else writer.root) / report_page(report_id)
 
 
 def write_site(
@@ -167,7 +186,8 @@ def _search_index(writer: Writer, reports: list[Report], reuse: Reuse | None) ->
                 reuse.written[folder] = keys[folder]
                 continue
         todo[shard] = ids
-    problem = search.index_shards(writer.root, todo) if todo else ""
+    page = reuse.page if reuse is not None else lambda w, rid: w.root / report_page(rid)
+    problem = search.index_shards(writer.root, todo, lambda rid: page(writer, rid)) if todo else ""
     if not problem and reuse is not None:
         reuse.written.update(keys)
     return problem
