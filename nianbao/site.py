@@ -24,7 +24,7 @@ from .model import Problem, Report, compact
 from .output import Units, build_lock, commit, kept_units, recover, swap_in, units
 from .parse import parse
 from .publish.history import from_git
-from .publish.site import PublishFailed, Reuse, write_site
+from .publish.site import PublishFailed, Reuse, keep_compiled, write_site
 from .read import ReadError, Refused, read_regular, read_source, reader_for
 from .read.files import too_large
 from .read.folder import companions, survey
@@ -205,7 +205,7 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
     # the workers cost more than unpickling them.  The rest is read on every core.
     loaded: list[Report | Problem | None] = []
     with summary.stages.timed("reuse"):
-        snapshot = cache.load_snapshot(cache_dir) if cache_dir is not None else {}
+        snapshot = cache.load_snapshot(cache_dir / "parsed") if cache_dir is not None else {}
         for *_, key in jobs:
             hit = snapshot.get(key) if key else None
             if hit is None and cache_dir is not None and key:
@@ -232,7 +232,7 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
     results.pop("", None)  # files the cache could not key
     if cache_dir is not None and results.keys() != snapshot.keys():
         with summary.stages.timed("reuse"):
-            cache.store_snapshot(cache_dir, results)
+            cache.store_snapshot(cache_dir / "parsed", results)
     del snapshot
     for path, reason in refused:
         relative = path.relative_to(content).as_posix()
@@ -251,6 +251,7 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
                     table="report",
                 )
     summary.reports.sort(key=lambda r: (r.agency, r.year or 0, r.report_id))
+    keep_compiled(cache_dir / "compiled" if cache_dir is not None else None)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; a published site is not

@@ -112,7 +112,7 @@ def test_the_last_builds_results_are_read_back_from_one_snapshot(tmp_path, monke
     site = tmp_path / "site"
     build(content, site)
     folder = cache.folder_for(site)
-    assert len(cache.load_snapshot(folder)) == 6
+    assert len(cache.load_snapshot(folder / "parsed")) == 6
     monkeypatch.setattr(cache, "unchanged_build", lambda *args: None)
     monkeypatch.setattr(cache, "load_parsed", lambda *args: pytest.fail("read one by one"))
     again = build(content, site)
@@ -126,10 +126,31 @@ def test_a_damaged_snapshot_costs_time_never_a_wrong_result(tmp_path, monkeypatc
     build(content, site)
     before = _tree(site)
     monkeypatch.setattr(cache, "unchanged_build", lambda *args: None)
-    (cache.folder_for(site) / "snapshot.pickle").write_bytes(b"\x80\x05not a pickle")
+    (cache.folder_for(site) / "parsed" / "snapshot.pickle").write_bytes(b"\x80\x05not a pickle")
     again = build(content, site)
     assert again.cached == 6 and _tree(site) == before  # read from the per-file entries
-    assert len(cache.load_snapshot(cache.folder_for(site))) == 6  # and written again
+    assert len(cache.load_snapshot(cache.folder_for(site) / "parsed")) == 6  # and written again
+
+
+def test_compiled_templates_and_the_dictionary_are_kept_and_a_damaged_one_is_made_again(tmp_path, monkeypatch):
+    from nianbao.publish import phrases, render
+
+    content = tmp_path / "content"
+    generate(content, 4, seed=4)
+    site = tmp_path / "site"
+    build(content, site)
+    kept = cache.folder_for(site) / "compiled"
+    assert len(list(kept.iterdir())) > 5 and (kept / "phrases.json").is_file()
+    before = _tree(site)
+    for path in kept.iterdir():
+        path.write_bytes(b"damaged")
+    render.environment.cache_clear()
+    phrases.dictionary.cache_clear()
+    monkeypatch.setattr(cache, "unchanged_build", lambda *args: None)
+    shutil.rmtree(site)
+    build(content, site)
+    assert _tree(site) == before
+    assert b"damaged" not in (kept / "phrases.json").read_bytes()
 
 
 def _inodes(folder):

@@ -14,15 +14,19 @@ larger.
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import json
+import os
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, nodes
 
 from .. import i18n
+from ..cache import code_version
 from ..catalog import KINDS, LEVELS
 from ..check import CHECK_NAMES
 from ..config import TEMPLATE_DIR
@@ -80,9 +84,35 @@ def _template_labels() -> list[tuple[str, str | None]]:
     return pairs
 
 
+@dataclass
+class _Kept:
+    folder: Path | None = None  # where the dictionary is kept between builds (the build's cache)
+
+
+KEPT = _Kept()
+
+
 @functools.cache
 def dictionary() -> dict[str, str]:
-    """Chinese label -> its one English label."""
+    """Chinese label -> its one English label; made from the code, so kept
+    by the code's version (making it parses every template and module)."""
+    if KEPT.folder is None:
+        return _made()
+    path, version = KEPT.folder / "phrases.json", code_version()
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        if kept["version"] == version:
+            return dict(kept["dictionary"])
+    made = _made()
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        aside = path.with_name(f"{path.name}.tmp{os.getpid()}")
+        aside.write_text(json.dumps({"version": version, "dictionary": made}, ensure_ascii=False), "utf-8")
+        aside.replace(path)
+    return made
+
+
+def _made() -> dict[str, str]:
     pairs: list[tuple[str, str | None]] = [*_template_literals(), *_code_literals(), *_template_labels()]
     pairs += [
         (zh, en) for zh, en in (*LEVELS.values(), *KINDS.values(), *FINDINGS.values(), *ACTIONS.values())

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from .. import config
 from .. import indicators as ind
@@ -324,7 +325,9 @@ def api_template() -> dict[str, Any]:
     }
 
 
-def write_pages(writer: Writer, env: Environment, portal: Portal) -> None:
+def write_pages(writer: Writer, env: Environment, portal: Portal, list_html: str) -> None:
+    """The pages about all the reports (``list_html``: the home list's lines,
+    joined from :func:`.render.render_list_row` of each report)."""
     reports, base = portal.reports, portal.base
     figures = stats(reports, portal.agencies)
     common = {"base": base, "stats": figures}
@@ -344,6 +347,7 @@ def write_pages(writer: Writer, env: Environment, portal: Portal) -> None:
         "index.html",
         "index.html",
         rows=rows,
+        list_html=Markup(list_html),
         facets=filters,
         problems=portal.problems,
         years=year_charts(reports),

@@ -7,12 +7,16 @@ and from a GitHub Pages project sub-path alike.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.bccache import Bucket, BytecodeCache
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
@@ -79,6 +83,40 @@ def finding_name(code: str) -> Markup:
     return Markup(escape(code))
 
 
+class _Compiled(BytecodeCache):
+    """The templates' compiled code kept in the build's cache between builds:
+    a rebuild loads it instead of compiling every template again.  Jinja
+    keys each entry by the template's source, so an edited template is
+    compiled afresh; a cache that cannot be read or written costs time only."""
+
+    folder: Path | None = None
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if self.folder is None:
+            return
+        with contextlib.suppress(OSError, EOFError, ValueError), open(self.folder / bucket.key, "rb") as f:
+            bucket.load_bytecode(f)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if self.folder is None:
+            return
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            aside = self.folder / f"{bucket.key}.tmp{os.getpid()}"
+            with open(aside, "wb") as f:
+                bucket.write_bytecode(f)
+            aside.replace(self.folder / bucket.key)
+
+
+COMPILED = _Compiled()
+
+
+def keep_compiled(folder: Path | None) -> None:
+    """Where the templates' compiled code and the English dictionary are
+    kept (in the build's cache), or nowhere."""
+    COMPILED.folder = phrases.KEPT.folder = folder
+
+
 @functools.cache
 def environment() -> Environment:
     """The pages' Jinja environment, made once per process: its templates are
@@ -90,6 +128,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=COMPILED,
     )
     env.filters.update(markdown=markdown, percent=percent, number=number, show=show, indicator=ind.show)
     env.globals.update(
@@ -115,6 +154,11 @@ def environment() -> Environment:
 def render_page(env: Environment, template: str, **values: Any) -> str:
     """One page from ``templates/`` with its values."""
     return env.get_template(template).render(**values)
+
+
+def render_list_row(env: Environment, row: dict[str, Any]) -> str:
+    """A report's line of the home page's list (``row``: :func:`.views.list_row`)."""
+    return env.get_template("_list_row.html").render(row=row)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from .views import ReportContext
 from .writer import Writer
 
 STATIC_DIR = render.TEMPLATE_DIR / "static"
+LIST_ROW = "html:list-row"  # a report's line of the home page's list, kept with its table lines
 
 
 @dataclass
@@ -79,6 +80,12 @@ class Reuse:
         """Where a report's page is in this build: written, or left in place."""
         folder = report_folder(report_id)
         return (self.previous if folder in self.kept else writer.root) / report_page(report_id)
+
+
+def keep_compiled(folder: Path | None) -> None:
+    """Keep what the pages are made with (compiled templates, the English
+    dictionary) in ``folder`` of the build's cache, or nowhere."""
+    render.keep_compiled(folder)
 
 
 def write_site(
@@ -129,7 +136,7 @@ def write_site(
     if failures:
         raise PublishFailed(failures)
     with stages.timed("package"):
-        lines = {rid: cache.load_parts(path) for rid, path in part_files.items()}
+        lines = _load_parts(parts, part_files)
         package.write_joined(
             writer,
             "data",
@@ -149,7 +156,8 @@ def write_site(
     if failures:
         raise PublishFailed(failures)
     with stages.timed("render"):
-        portal.write_pages(writer, env, site)
+        list_html = "".join(lines[r.report_id][LIST_ROW].decode() for r in reports)
+        portal.write_pages(writer, env, site, list_html)
         writer.text("data.html", render.render_data(env, site.base, site.year_downloads))
     writer.text(".nojekyll", "")
     with stages.timed("validate"):
@@ -165,6 +173,17 @@ def write_site(
     with stages.timed("search"):
         unsearchable = _search_index(writer, reports, reuse)
     return errors, unsearchable
+
+
+def _load_parts(parts: Path, part_files: dict[str, Path]) -> dict[str, package.Parts]:
+    """Every report's lines, from the last build's snapshot of them where it
+    has them (one read, not one per report), and kept again in one if it did not."""
+    known = cache.load_snapshot(parts)
+    lines = {rid: known.get(path.name) or cache.load_parts(path) for rid, path in part_files.items()}
+    now = {path.name: lines[rid] for rid, path in part_files.items()}
+    if now.keys() != known.keys():
+        cache.store_snapshot(parts, now)
+    return lines
 
 
 def _search_index(writer: Writer, reports: list[Report], reuse: Reuse | None) -> str:
@@ -253,7 +272,10 @@ def _write_report(job: tuple[Path, Path, Report, ReportContext, Path]) -> Stages
     folder = report_folder(report.report_id)
     with stages.timed("package"):
         data_package = writer.json(f"{folder}/datapackage.json", package.report_package(report, context.page))
-        cache.store_parts(parts_file, package.portal_parts(report, context.page))
+        parts = package.portal_parts(report, context.page)
+    with stages.timed("render"):
+        parts[LIST_ROW] = render.render_list_row(render.environment(), views.list_row(report)).encode()
+    cache.store_parts(parts_file, parts)
     original = source_name(report.source)
     with stages.timed("write"):
         raw = read_regular(content / report.source, config.LIMITS.binary_bytes)
