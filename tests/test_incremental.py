@@ -132,7 +132,9 @@ def test_a_damaged_snapshot_costs_time_never_a_wrong_result(tmp_path, monkeypatc
     assert len(cache.load_snapshot(cache.folder_for(site) / "parsed")) == 6  # and written again
 
 
-def test_compiled_templates_and_the_dictionary_are_kept_and_a_damaged_one_is_made_again(tmp_path, monkeypatch):
+def test_compiled_templates_and_the_dictionary_are_kept_and_a_damaged_one_is_made_again(
+    tmp_path, monkeypatch
+):
     from nianbao.publish import phrases, render
 
     content = tmp_path / "content"

@@ -469,7 +469,7 @@ def test_the_base_url_reaches_every_absolute_address(tmp_path, raw_seed_folder):
     out = build(raw_seed_folder, tmp_path / "site", base_url="https://example.org/nianbao").output
     assert "<loc>https://example.org/nianbao/</loc>" in (out / "sitemap.xml").read_text()
     assert 'href="/nianbao/index.html"' in (out / "404.html").read_text(encoding="utf-8")
-    assert '"@id": "https://example.org/nianbao/catalog.jsonld"' in (out / "catalog.jsonld").read_text(
+    assert '"@id":"https://example.org/nianbao/catalog.jsonld"' in (out / "catalog.jsonld").read_text(
         encoding="utf-8"
     )
 
@@ -603,3 +603,17 @@ def test_the_pass_share_says_what_was_not_checked_and_what_the_figures_count(
     assert len(summary.reports) == 6
     html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "下面的全国数字按 5 份计：同一机构同一年度有多份报告时只计一份。" in html
+
+
+def test_a_reports_facts_kept_as_json_give_back_its_list_line_and_its_ranking_parts(seed_site):
+    from nianbao.publish.views import facts, list_row
+
+    for report in seed_site.reports:
+        kept = json.loads(json.dumps(facts(report), ensure_ascii=False))
+        parts = kept.pop("parts")
+        assert {"report": report, **kept} == list_row(report)
+        for indicator, pair in zip(ind.INDICATORS, parts, strict=True):
+            exact = indicator.parts(report)
+            assert (pair is None) == (exact is None)
+            if exact is not None:
+                assert [Decimal(str(v)) for v in pair] == [Decimal(exact[0]), Decimal(exact[1])]

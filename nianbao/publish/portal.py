@@ -43,6 +43,7 @@ from .views import (
     ReportContext,
     agency_dataset,
     counted,
+    facts,
     list_row,
     portal_dataset,
     quality_groups,
@@ -66,6 +67,7 @@ class Portal:
     base: str
     agencies: list[Agency] = field(default_factory=list)
     agency_of: dict[str, Agency] = field(default_factory=dict)  # report id -> agency
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # report id -> views.facts, when kept
 
     @property
     def years(self) -> list[int]:
@@ -90,7 +92,10 @@ class Portal:
     def rows(self) -> dict[str, dict[str, Any]]:
         """Report id -> its line in the lists (worked out once: the home page,
         the agency pages and the JSON index all use it)."""
-        return {r.report_id: list_row(r) for r in self.reports}
+        return {
+            r.report_id: {"report": r, **known} if (known := self.facts.get(r.report_id)) else list_row(r)
+            for r in self.reports
+        }
 
     def context(self, report: Report) -> ReportContext:
         agency = self.agency_of.get(report.report_id)
@@ -251,17 +256,8 @@ def api_rankings(reports: list[Report], rows: dict[str, dict[str, Any]]) -> dict
     out = []
     for r in counted(reports):
         facet = rows[r.report_id]
-        parts = [i.parts(r) for i in ind.INDICATORS]
-        out.append(
-            [
-                r.report_id,
-                r.agency,
-                facet["region"],
-                facet["level"],
-                facet["kind"],
-                [None if p is None else [package.plain(p[0]), package.plain(p[1])] for p in parts],
-            ]
-        )
+        parts = facet.get("parts") or facts(r)["parts"]
+        out.append([r.report_id, r.agency, facet["region"], facet["level"], facet["kind"], parts])
     return {
         "indicators": [i.code for i in ind.INDICATORS],
         "fields": ["report_id", "agency", "region", "level", "kind", "parts"],
@@ -395,7 +391,8 @@ def write_pages(writer: Writer, env: Environment, portal: Portal, list_html: str
         *(report_dataset(r, portal.context(r)) for r in reports),
     ]
     catalog = metadata.dcat_catalog(datasets, base)
-    writer.text("catalog.jsonld", json.dumps(catalog, ensure_ascii=False, indent=1) + "\n")
+    # Compact: a machine's file, and Python writes indented JSON ten times slower.
+    writer.text("catalog.jsonld", json.dumps(catalog, ensure_ascii=False, separators=(",", ":")) + "\n")
     listed = [
         "index.html",
         "agencies/index.html",

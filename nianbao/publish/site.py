@@ -9,6 +9,7 @@ pages and search index.  A report whose folder cannot be written is named
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -34,7 +35,10 @@ from .views import ReportContext
 from .writer import Writer
 
 STATIC_DIR = render.TEMPLATE_DIR / "static"
-LIST_ROW = "html:list-row"  # a report's line of the home page's list, kept with its table lines
+# Kept with a report's table lines (nianbao.cache): its line of the home
+# page's list, and what the pages about all reports need of it (views.facts).
+LIST_ROW = "html:list-row"
+FACTS = "json:facts"
 
 
 @dataclass
@@ -137,6 +141,7 @@ def write_site(
         raise PublishFailed(failures)
     with stages.timed("package"):
         lines = _load_parts(parts, part_files)
+        site.facts = {rid: json.loads(part[FACTS]) for rid, part in lines.items()}
         package.write_joined(
             writer,
             "data",
@@ -274,7 +279,9 @@ def _write_report(job: tuple[Path, Path, Report, ReportContext, Path]) -> Stages
         data_package = writer.json(f"{folder}/datapackage.json", package.report_package(report, context.page))
         parts = package.portal_parts(report, context.page)
     with stages.timed("render"):
-        parts[LIST_ROW] = render.render_list_row(render.environment(), views.list_row(report)).encode()
+        facts = views.facts(report)
+        parts[FACTS] = json.dumps(facts, ensure_ascii=False).encode()
+        parts[LIST_ROW] = render.render_list_row(render.environment(), {"report": report, **facts}).encode()
     cache.store_parts(parts_file, parts)
     original = source_name(report.source)
     with stages.timed("write"):

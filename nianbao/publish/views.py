@@ -21,6 +21,7 @@ from ..model import Problem, Report
 from ..urls import PORTAL_FILES, agency_files, agency_page, report_files, report_page, year_files
 from . import charts, metadata
 from .history import History
+from .package import plain
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,18 @@ def list_row(report: Report) -> dict[str, Any]:
         "warnings": report.count("warning"),
         "flagged": flagged_figures(report),
     }
+
+
+def facts(report: Report) -> dict[str, Any]:
+    """What the pages and files about all reports need of one report, as
+    JSON: its list line's values (:func:`list_row` without the report) and its
+    indicators' numerators and denominators (the rankings).  Worked out where
+    the report is written and kept with its table lines, so that a rebuild
+    does not work them out again for every report."""
+    row = {key: value for key, value in list_row(report).items() if key != "report"}
+    parts = [i.parts(report) for i in ind.INDICATORS]
+    row["parts"] = [None if p is None else [plain(p[0]), plain(p[1])] for p in parts]
+    return row
 
 
 # The cells each headline figure is made of: (table, rows); a finding (not
