@@ -137,6 +137,8 @@ def test_compiled_templates_and_the_dictionary_are_kept_and_a_damaged_one_is_mad
 ):
     from nianbao.publish import phrases, render
 
+    render.environment.cache_clear()  # made once per process: another test may have made it
+    phrases.dictionary.cache_clear()
     content = tmp_path / "content"
     generate(content, 4, seed=4)
     site = tmp_path / "site"
