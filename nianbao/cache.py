@@ -4,8 +4,9 @@ and by the code, templates and schemas that shaped it.
 Two caches, both in a hidden folder beside the output (``.site.cache``):
 
 - ``parsed/``: each file's result of read -> parse -> check (a Report or a
-  Problem), keyed by the file's path and bytes and the code version; a file
-  that did not change is not read or parsed again.
+  Problem), keyed by the file's path and bytes and the version of the code
+  that reads, parses and checks (:func:`parsing_version`); a file that did
+  not change is not read or parsed again, even when the pages' code did.
 - ``parsed/snapshot.pickle``: the same results for the last build's files in one
   pickle: one read instead of one per file, and the reports come back
   sharing their keys and cells (10,000 reports: 0.4 s instead of 6.5 s).
@@ -44,12 +45,37 @@ SHAPING = (PACKAGE_DIR, TEMPLATE_DIR, SCHEMA_DIR)
 
 def code_version() -> str:
     """A hash of every file that shapes the output: code, templates, schemas."""
+    return _digest(_shaping_files())
+
+
+def parsing_version() -> str:
+    """A hash of the code that reads, parses and checks a file: all but the
+    publishing code (``nianbao/publish/``), the templates and the schemas.
+    What a file became is kept under it, so a change to the pages or the
+    downloads rewrites the site without reading every file again."""
+    return _digest(parsing_files())
+
+
+def parsing_files() -> list[Path]:
+    publishing = PACKAGE_DIR / "publish"
+    return [p for p in _shaping_files() if p.is_relative_to(PACKAGE_DIR) and not p.is_relative_to(publishing)]
+
+
+def _shaping_files() -> list[Path]:
+    return [
+        path
+        for folder in SHAPING
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    ]
+
+
+def _digest(paths: list[Path]) -> str:
+    """The files' names (from the project's folder: ``nianbao/site.py``) and bytes."""
     digest = hashlib.sha256()
-    for folder in SHAPING:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(folder.parent).as_posix().encode())
-                digest.update(path.read_bytes())
+    for path in paths:
+        digest.update(path.relative_to(PACKAGE_DIR.parent).as_posix().encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -206,9 +232,10 @@ def load_parts(path: Path) -> dict[str, bytes]:
     return pickle.loads(path.read_bytes())
 
 
-def written_key(source_key: str, report, page: str) -> str:
-    """What a report folder is made of: its source file's key (path, bytes and
-    code version), the final report and the page's path.
+def written_key(source_key: str, report, page: str, version: str = "") -> str:
+    """What a report folder is made of: the whole code's ``version``, its
+    source file's key (path, bytes and the parsing code's version), the final
+    report and the page's path.
 
     A report is what its source key says (reading, parsing and checking are
     functions of the file's bytes and the code) but for what the build does
@@ -216,7 +243,7 @@ def written_key(source_key: str, report, page: str) -> str:
     of the checks across reports.  Those are hashed, not the whole report
     (the repr of 10,000 reports took seconds of every rebuild); a report with
     no source key is hashed whole."""
-    digest = hashlib.sha256(source_key.encode())
+    digest = hashlib.sha256(f"{version}\n{source_key}".encode())
     # repr, not pickle: equal reports pickle differently once one has been
     # through the cache (pickle's memo follows object identity), repr does not.
     after = (report.report_id, report.duplicate_of, report.findings) if source_key else report

@@ -172,6 +172,7 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
     recover(output)
     cache_dir = cache.folder_for(output) if incremental else None
     version = cache.code_version() if incremental else ""
+    parsing = cache.parsing_version() if incremental else ""
     found, refused = survey(content)
     files = [(path.relative_to(content).as_posix(), path) for path in found]
     # A web page's reading depends on the pictures in its folder too (OCR).
@@ -188,7 +189,7 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
     whole = ""
     if cache_dir is not None:
         # Nothing changed at all (content, code, options, history): the site stands.
-        whole = cache.build_key(version, repr(settings.but(incremental=True)), states, repr(git))
+        whole = cache.build_key(version + parsing, repr(settings.but(incremental=True)), states, repr(git))
         recorded = cache.unchanged_build(cache_dir, whole) if (output / "index.html").is_file() else None
         if recorded is not None:
             summary = Summary.unchanged(output, strict, recorded)
@@ -198,7 +199,7 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
     for relative, path in files:
         digest = states.get(relative, ("", -1))[0]
         beside = [f"{name} {states.get(name, ('', -1))[0]}" for name, _ in pictures.get(relative, [])]
-        key = cache.parsed_key(version, relative, "\n".join([digest, *beside])) if digest else ""
+        key = cache.parsed_key(parsing, relative, "\n".join([digest, *beside])) if digest else ""
         jobs.append((path, relative, cache_dir, digest, key))
     source_keys: dict[str, str] = {}
     # What the cache holds is loaded here: sending 10,000 reports back from
@@ -271,6 +272,7 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
             keys,
             source_keys,
             validated=cache.previous_valid(cache_dir, version),
+            version=version,
             in_place=bool(previous),
         )
     try:

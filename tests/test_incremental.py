@@ -84,14 +84,32 @@ def test_unchanged_reports_are_not_parsed_or_rendered_again(tmp_path, monkeypatc
     assert "增量 incremental: 12 files from the cache" in "\n".join(again.lines())
 
 
-def test_a_change_to_the_code_invalidates_the_cache(tmp_path, monkeypatch):
+def test_a_change_to_the_parsing_code_reads_every_file_again(tmp_path, monkeypatch):
     content = tmp_path / "content"
     generate(content, 6, seed=3)
     site = tmp_path / "site"
     build(content, site)
-    monkeypatch.setattr(cache, "code_version", lambda: "a different version")
+    monkeypatch.setattr(cache, "parsing_version", lambda: "a different version")
     again = build(content, site)
     assert again.stages["parse"] > 0
+
+
+def test_a_change_to_the_publishing_code_rewrites_every_page_from_the_parsed_files(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    generate(content, 6, seed=3)
+    site = tmp_path / "site"
+    first = build(content, site)
+    monkeypatch.setattr(cache, "code_version", lambda: "a different version")
+    again = build(content, site)
+    assert "parse" not in again.stages and again.cached == 6
+    assert again.reused == 0 and len(again.reports) == len(first.reports)
+
+
+def test_the_parsing_code_is_all_but_the_publishing_code():
+    names = {p.relative_to(cache.PACKAGE_DIR).as_posix() for p in cache.parsing_files()}
+    assert {"read/pdf.py", "parse/requests.py", "check/report.py", "site.py", "template.py"} <= names
+    assert not any(name.startswith("publish/") for name in names)
+    assert not any(p.suffix == ".html" for p in cache.parsing_files())
 
 
 def test_a_deleted_report_leaves_nothing_in_the_cache(tmp_path):

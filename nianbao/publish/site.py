@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -56,6 +57,7 @@ class Reuse:
     # left where it is in the previous site.  Otherwise it is hard-linked
     # into a whole new tree.
     in_place: bool = False
+    version: str = ""  # the whole code's (nianbao.cache.code_version): part of every folder's key
     kept: set[str] = field(default_factory=set)  # folders left in place
 
     @property
@@ -121,7 +123,7 @@ def write_site(
         context = site.context(report)
         source_key = reuse.source_keys.get(report.source, "") if reuse is not None else ""
         with stages.timed("reuse"):
-            key = cache.written_key(source_key, report, repr(context))
+            key = cache.written_key(source_key, report, repr(context), reuse.version if reuse else "")
         part_files[report.report_id] = cache.entry_path(parts, key)
         if reuse is not None and source_key:  # a file the cache could not key is always written afresh
             reuse.written[report.report_id] = key
@@ -139,6 +141,30 @@ def write_site(
             failures[job[2].report_id] = error
     if failures:
         raise PublishFailed(failures)
+    # The search index needs the report pages only: it is made while the rest
+    # is written (Pagefind runs in processes of its own, on the other core).
+    background = ThreadPoolExecutor(max_workers=1)
+    searching = background.submit(_search_index, writer, reports, reuse, stages)
+    try:
+        errors = _write_portal(writer, env, site, problems, stages, reuse, parts, part_files)
+    finally:
+        background.shutdown(wait=True)
+    return errors, searching.result()
+
+
+def _write_portal(
+    writer: Writer,
+    env,
+    site: portal.Portal,
+    problems: list[Problem],
+    stages: Stages,
+    reuse: Reuse | None,
+    parts: Path,
+    part_files: dict[str, Path],
+) -> list[str]:
+    """Everything about many reports: the portal's package, the years' bundles,
+    the agencies' folders and the pages; returns the package's errors."""
+    reports, failures = site.reports, {}
     with stages.timed("package"):
         lines = _load_parts(parts, part_files)
         site.facts = {rid: json.loads(part[FACTS]) for rid, part in lines.items()}
@@ -174,10 +200,8 @@ def write_site(
                 [r.report_id for r in reports],
             )
         else:
-            errors = validate_portal(out / "data" / "datapackage.json")
-    with stages.timed("search"):
-        unsearchable = _search_index(writer, reports, reuse)
-    return errors, unsearchable
+            errors = validate_portal(writer.root / "data" / "datapackage.json")
+    return errors
 
 
 def _load_parts(parts: Path, part_files: dict[str, Path]) -> dict[str, package.Parts]:
@@ -191,9 +215,14 @@ def _load_parts(parts: Path, part_files: dict[str, Path]) -> dict[str, package.P
     return lines
 
 
-def _search_index(writer: Writer, reports: list[Report], reuse: Reuse | None) -> str:
+def _search_index(writer: Writer, reports: list[Report], reuse: Reuse | None, stages: Stages) -> str:
     """The search index, shard by shard: a shard none of whose report pages
     changed is taken from the last site as it is (see :mod:`.search`)."""
+    with stages.timed("search"):
+        return _index_shards(writer, reports, reuse)
+
+
+def _index_shards(writer: Writer, reports: list[Report], reuse: Reuse | None) -> str:
     shards: dict[str, list[str]] = {}
     for report in reports:
         shards.setdefault(search_shard(report.report_id), []).append(report.report_id)
