@@ -50,15 +50,25 @@ def code_version() -> str:
 
 def parsing_version() -> str:
     """A hash of the code that reads, parses and checks a file: all but the
-    publishing code (``nianbao/publish/``), the templates and the schemas.
+    publishing code (``nianbao/publish/``), the modules that put the steps
+    in order (:data:`NOT_PARSING`), the templates and the schemas.
     What a file became is kept under it, so a change to the pages or the
     downloads rewrites the site without reading every file again."""
     return _digest(parsing_files())
 
 
+# The modules that only publish, or only put the steps in order: the rest
+# (nianbao.loading and all it uses) is what a file's result depends on.
+NOT_PARSING = ("publish", "site.py", "output.py", "summary.py")
+
+
 def parsing_files() -> list[Path]:
-    publishing = PACKAGE_DIR / "publish"
-    return [p for p in _shaping_files() if p.is_relative_to(PACKAGE_DIR) and not p.is_relative_to(publishing)]
+    skipped = [PACKAGE_DIR / name for name in NOT_PARSING]
+    return [
+        p
+        for p in _shaping_files()
+        if p.is_relative_to(PACKAGE_DIR) and not any(p.is_relative_to(s) for s in skipped)
+    ]
 
 
 def _shaping_files() -> list[Path]:

@@ -327,7 +327,7 @@ def test_a_build_killed_after_the_swap_never_leaves_a_stale_cache(tmp_path, monk
 
 @pytest.mark.slow
 def test_a_worker_killed_by_the_system_costs_only_its_file(tmp_path, monkeypatch):
-    from nianbao import site, workers
+    from nianbao import loading, workers
 
     if workers.workers() < 2:
         pytest.skip("needs two cores for a pool of workers")
@@ -335,14 +335,14 @@ def test_a_worker_killed_by_the_system_costs_only_its_file(tmp_path, monkeypatch
     for path in SEEDS.glob("*.txt"):
         shutil.copyfile(path, content / path.name)
     (content / "killer.txt").write_bytes(SEED.read_bytes())
-    original = site.parse
+    original = loading.parse
 
     def parse_or_die(source):
         if source.path == "killer.txt":
             os.kill(os.getpid(), 9)  # as the kernel's OOM killer would
         return original(source)
 
-    monkeypatch.setattr(site, "parse", parse_or_die)
+    monkeypatch.setattr(loading, "parse", parse_or_die)
     summary = build(content, tmp_path / "out", config.Config(incremental=False, parallel_min=2))
     problems = _problems(summary)
     assert problems["killer.txt"][0] == "killed"

@@ -15,7 +15,7 @@ import pytest
 from conftest import SEEDS
 from sitekit import broken_links
 
-from nianbao import site
+from nianbao import loading, site
 from nianbao.publish import package, render
 from nianbao.site import build
 
@@ -60,7 +60,7 @@ def _assert_others_published(summary, out):
 
 @pytest.mark.parametrize(
     ("module", "name"),
-    [(site, "read_source"), (site, "parse")],
+    [(loading, "read_source"), (loading, "parse")],
     ids=["read", "parse"],
 )
 def test_a_report_that_fails_to_read_or_parse_is_listed_with_the_reason(
@@ -77,7 +77,7 @@ def test_a_report_that_fails_to_read_or_parse_is_listed_with_the_reason(
 
 
 def test_a_failing_check_keeps_the_report_with_an_error_finding(content, tmp_path, monkeypatch):
-    monkeypatch.setattr(site, "check", _fails_for_victim(site.check))
+    monkeypatch.setattr(loading, "check", _fails_for_victim(loading.check))
     out = tmp_path / "out"
     summary = build(content, out, incremental=False)
     _assert_others_published(summary, out)

@@ -142,7 +142,7 @@ def read_costs(made: list[Generated], sample: int = 40) -> list[str]:
     """Milliseconds per file to read, parse and check, per format (and per page of PDF)."""
     import pypdfium2 as pdfium
 
-    from nianbao.site import load
+    from nianbao.loading import load
 
     by_layout: dict[str, list[Generated]] = {}
     for g in made:
