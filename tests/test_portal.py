@@ -617,3 +617,28 @@ def test_a_reports_facts_kept_as_json_give_back_its_list_line_and_its_ranking_pa
             assert (pair is None) == (exact is None)
             if exact is not None:
                 assert [Decimal(str(v)) for v in pair] == [Decimal(exact[0]), Decimal(exact[1])]
+
+
+def test_a_workbook_joined_from_each_reports_kept_lines_is_the_one_written_whole(seed_site):
+    from nianbao.publish import downloads, xlsx
+
+    reports = seed_site.reports
+    kept = {r.report_id: downloads.report_lines(r) for r in reports}
+    assert downloads.collection_workbook(reports, "全部", kept=kept) == downloads.collection_workbook(
+        reports, "全部"
+    )
+    # Braces in a cell's text, a marked cell and an empty one survive being kept as a line.
+    whole = xlsx.Sheet("s", rows=[["编号", "说明", "数"], ["a", "{0} 与 {x}", 3], ["b", None, 4]])
+    whole.marks[1] = {2: xlsx.DERIVED}
+    joined = xlsx.Sheet("s", rows=[whole.rows[0], *xlsx.row_formats(whole, skip=1)])
+    assert xlsx.workbook([joined]) == xlsx.workbook([whole])
+
+
+def test_the_api_index_gives_each_reports_summary_fields(seed_site):
+    from nianbao.publish.downloads import summary_fields
+
+    index = json.loads((seed_site.output / "api" / "index.json").read_text(encoding="utf-8"))
+    by_id = {r.report_id: r for r in seed_site.reports}
+    for entry in index["reports"]:
+        fields = summary_fields(by_id[entry["report_id"]])
+        assert {k: entry[k] for k in fields} == fields and list(entry)[1 : len(fields) + 1] == list(fields)

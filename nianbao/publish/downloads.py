@@ -16,15 +16,16 @@ disagree with them.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import indicators as ind
 from ..catalog import KINDS, LEVELS, facets
 from ..i18n import SEVERITY
-from ..model import Cell, Problem, Report
+from ..model import Cell, Report
 from ..template import SECTIONS, TEMPLATES, request_layout
 from .package import LICENCE, plain, quality_rows
-from .xlsx import DERIVED, MAX_ROWS, RECOGNISED, Sheet, workbook, zip_bytes
+from .xlsx import DERIVED, MAX_ROWS, RECOGNISED, Sheet, row_formats, workbook, zip_bytes
 
 # --- JSON --------------------------------------------------------------------
 
@@ -145,120 +146,173 @@ def _keys(report: Report) -> list[Any]:
 _KEY_HEAD = ["报告编号", "机构", "年度"]
 
 
-def proactive_sheet(reports: list[Report]) -> Sheet:
+# The long sheets of a workbook of many reports, each a header and every
+# report's lines.  A report's lines are written once, where the report is
+# written (:func:`report_lines`), and kept with its table lines: a year's or
+# an agency's workbook joins them without writing them again.
+
+
+def _proactive_head() -> Sheet:
     sheet = Sheet("表二 主动公开", widths={1: 24, 3: 24, 4: 18})
     sheet.rows.append([*_KEY_HEAD, "信息内容", "指标", "数值"])
-    for report in reports:
-        template = TEMPLATES[report.template]
-        for item in template.proactive:
-            for measure in item.measures:
-                head = [*_keys(report), item.label, template.measures[measure]]
-                _append(sheet, head, [report.proactive.get((item.code, measure))])
     return sheet
 
 
-def reviews_sheet(reports: list[Report]) -> Sheet:
-    template = TEMPLATES["2021"]
+def _proactive_lines(sheet: Sheet, report: Report) -> None:
+    template = TEMPLATES[report.template]
+    for item in template.proactive:
+        for measure in item.measures:
+            head = [*_keys(report), item.label, template.measures[measure]]
+            _append(sheet, head, [report.proactive.get((item.code, measure))])
+
+
+def _reviews_head() -> Sheet:
     sheet = Sheet("表四 复议诉讼", widths={1: 24, 3: 18})
-    sheet.rows.append([*_KEY_HEAD, "程序", *(o.label for o in template.outcomes)])
-    for report in reports:
-        for p in template.proceedings:
-            label = f"{p.group}（{p.label}）" if p.group else p.label
-            _append(
-                sheet,
-                [*_keys(report), label],
-                [report.reviews.get((p.code, o.code)) for o in template.outcomes],
-            )
+    sheet.rows.append([*_KEY_HEAD, "程序", *(o.label for o in TEMPLATES["2021"].outcomes)])
     return sheet
 
 
-def requests_sheet(reports: list[Report]) -> Sheet:
-    """Table 三 of many reports: one line per report and row, the 7 applicant columns across."""
+def _reviews_lines(sheet: Sheet, report: Report) -> None:
     template = TEMPLATES["2021"]
+    for p in template.proceedings:
+        label = f"{p.group}（{p.label}）" if p.group else p.label
+        _append(
+            sheet, [*_keys(report), label], [report.reviews.get((p.code, o.code)) for o in template.outcomes]
+        )
+
+
+def _requests_head() -> Sheet:
+    """Table 三 of many reports: one line per report and row, the 7 applicant columns across."""
     sheet = Sheet("表三 申请处理", widths={1: 24, 3: 10, 4: 34})
-    sheet.rows.append([*_KEY_HEAD, "序号", "项目", *(c.label for c in template.applicants)])
-    for report in reports:
-        own = TEMPLATES[report.template]
-        for row in own.rows_for({r for r, _ in report.requests}):
-            head = [*_keys(report), row.number, row.label]
-            _append(sheet, head, [report.requests.get((row.code, c.code)) for c in template.applicants])
+    sheet.rows.append([*_KEY_HEAD, "序号", "项目", *(c.label for c in TEMPLATES["2021"].applicants)])
     return sheet
 
 
-def indicators_sheet(reports: list[Report]) -> Sheet:
+def _requests_lines(sheet: Sheet, report: Report) -> None:
+    applicants = TEMPLATES["2021"].applicants
+    for row in TEMPLATES[report.template].rows_for({r for r, _ in report.requests}):
+        head = [*_keys(report), row.number, row.label]
+        _append(sheet, head, [report.requests.get((row.code, c.code)) for c in applicants])
+
+
+def _indicators_head() -> Sheet:
     sheet = Sheet("指标", widths={1: 24})
     sheet.rows.append([*_KEY_HEAD, *(i.label for i in ind.INDICATORS)])
-    for report in reports:
-        values = ind.indicators(report)
-        sheet.rows.append([*_keys(report), *(values[i.code] for i in ind.INDICATORS)])
-    sheet.rows.append([])
-    sheet.rows.append(["公式", None, None, *(i.formula for i in ind.INDICATORS)])
     return sheet
 
 
-def findings_sheet(reports: list[Report], problems: list[Problem]) -> Sheet:
+def _indicators_lines(sheet: Sheet, report: Report) -> None:
+    values = ind.indicators(report)
+    sheet.rows.append([*_keys(report), *(values[i.code] for i in ind.INDICATORS)])
+
+
+def _findings_head() -> Sheet:
     sheet = Sheet("问题", widths={0: 20, 1: 8, 2: 22, 3: 80})
     sheet.rows.append(["报告编号", "严重程度", "问题代码", "说明", "表", "行", "列", "源文件"])
-    for report in reports:
-        for f in report.findings:
-            sheet.rows.append(
-                [
-                    report.report_id,
-                    SEVERITY[f.severity],
-                    f.code,
-                    f.message,
-                    f.table,
-                    f.row,
-                    f.column,
-                    report.source,
-                ]
-            )
-    for p in problems:
-        sheet.rows.append([p.report_id, SEVERITY["error"], p.code, p.message, "report", "", "", p.source])
     return sheet
 
 
-def reports_sheet(reports: list[Report]) -> Sheet:
-    sheet = Sheet("报告", widths={1: 28, 3: 16, 7: 30})
-    sheet.rows.append([*_KEY_HEAD, "地区", "行政层级", "机构类型", "模板", "源文件", "错误", "警告", "提示"])
-    for r in reports:
-        where = facets(r)
+def _findings_lines(sheet: Sheet, report: Report) -> None:
+    for f in report.findings:
         sheet.rows.append(
             [
-                *_keys(r),
-                where["region"],
-                LEVELS[where["level"]][0],
-                KINDS[where["kind"]][0],
-                r.template,
-                r.source,
-                r.count("error"),
-                r.count("warning"),
-                r.count("info"),
+                report.report_id,
+                SEVERITY[f.severity],
+                f.code,
+                f.message,
+                f.table,
+                f.row,
+                f.column,
+                report.source,
             ]
         )
+
+
+def _reports_head() -> Sheet:
+    sheet = Sheet("报告", widths={1: 28, 3: 16, 7: 30})
+    sheet.rows.append([*_KEY_HEAD, "地区", "行政层级", "机构类型", "模板", "源文件", "错误", "警告", "提示"])
+    return sheet
+
+
+def _reports_lines(sheet: Sheet, report: Report) -> None:
+    where = facets(report)
+    sheet.rows.append(
+        [
+            *_keys(report),
+            where["region"],
+            LEVELS[where["level"]][0],
+            KINDS[where["kind"]][0],
+            report.template,
+            report.source,
+            report.count("error"),
+            report.count("warning"),
+            report.count("info"),
+        ]
+    )
+
+
+# In the workbook's order: name -> its header, a report's lines.
+LONG_SHEETS: dict[str, tuple[Callable[[], Sheet], Callable[[Sheet, Report], None]]] = {
+    "reports": (_reports_head, _reports_lines),
+    "proactive": (_proactive_head, _proactive_lines),
+    "requests": (_requests_head, _requests_lines),
+    "reviews": (_reviews_head, _reviews_lines),
+    "indicators": (_indicators_head, _indicators_lines),
+    "findings": (_findings_head, _findings_lines),
+}
+_APART = "\x00"  # between a report's lines as kept: no line holds it (xlsx.row_formats)
+
+
+def report_lines(report: Report) -> dict[str, bytes]:
+    """The report's lines of each long sheet, written (:func:`.xlsx.row_formats`)
+    and joined, by :func:`kept_key` (kept with its table lines)."""
+    out = {}
+    for name, (head, lines) in LONG_SHEETS.items():
+        sheet = head()
+        lines(sheet, report)
+        out[kept_key(name)] = _APART.join(row_formats(sheet, skip=1)).encode()
+    return out
+
+
+def kept_key(sheet: str) -> str:
+    return f"xlsx:{sheet}"
+
+
+def long_sheet(
+    name: str, reports: list[Report], kept: Mapping[str, Mapping[str, bytes]] | None = None
+) -> Sheet:
+    """A long sheet of ``reports``, from their kept lines (report id -> what
+    :func:`report_lines` gave, among other parts) where given, else written here."""
+    head, lines = LONG_SHEETS[name]
+    sheet = head()
+    key = kept_key(name)
+    for report in reports:
+        known = kept.get(report.report_id) if kept is not None else None
+        if known is None or key not in known:
+            lines(sheet, report)
+        elif known[key]:
+            sheet.rows.extend(known[key].decode().split(_APART))
     return sheet
 
 
 def collection_workbook(
-    reports: list[Report], problems: list[Problem], title: str, official: bool = False
+    reports: list[Report],
+    title: str,
+    official: bool = False,
+    kept: Mapping[str, Mapping[str, bytes]] | None = None,
 ) -> bytes | None:
-    """A workbook for many reports (an agency's years, the portal).
+    """A workbook for many reports (an agency's years, a year's).
 
     With ``official``, each report's table 三 also gets a sheet in the
-    template's layout.  ``None`` when table 三 would not fit in one Excel
-    sheet (about 40,000 reports): the CSV files have no such limit."""
+    template's layout.  ``kept``: the reports' lines of the long sheets, as
+    :func:`report_lines` wrote them.  ``None`` when table 三 would not fit in
+    one Excel sheet (about 40,000 reports): the CSV files have no such limit."""
     rows = sum(len(TEMPLATES[r.template].rows_for({c for c, _ in r.requests})) for r in reports)
     if rows + 1 > MAX_ROWS:
         return None
-    sheets = [
-        about_sheet(title, len(reports)),
-        reports_sheet(reports),
-        proactive_sheet(reports),
-        requests_sheet(reports),
-        reviews_sheet(reports),
-        indicators_sheet(reports),
-        findings_sheet(reports, problems),
-    ]
+    long = {name: long_sheet(name, reports, kept) for name in LONG_SHEETS}
+    long["indicators"].rows += [[], ["公式", None, None, *(i.formula for i in ind.INDICATORS)]]
+    sheets = [about_sheet(title, len(reports)), *long.values()]
     if official:
         sheets += [official_requests_sheet(r, f"表三 {r.year or r.report_id}") for r in reports]
     return workbook(sheets, title)

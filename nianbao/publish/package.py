@@ -337,7 +337,7 @@ def report_package(report: Report, page: str) -> dict[str, Any]:
 
 # --- the long tables of many reports -------------------------------------------
 
-Parts = dict[str, bytes]  # resource -> one report's CSV rows, without the header
+Parts = dict[str, bytes]  # resource -> one report's CSV rows, without the header (and its other kept lines)
 
 
 def portal_parts(report: Report, page: str) -> Parts:

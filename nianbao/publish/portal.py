@@ -136,7 +136,7 @@ def write_year(writer: Writer, year: int, reports: list[Report], lines: dict[str
     data contract asks; the bundles are by year, so one edit rebuilds one year's)."""
     files = year_files(year)
     title = f"{metadata.PORTAL_NAME}（{year}年度）"
-    book = downloads.collection_workbook(reports, [], title)
+    book = downloads.collection_workbook(reports, title, kept=lines)
     if book is not None:
         writer.binary(files["xlsx"], book)
     descriptor = package.descriptor(
@@ -163,7 +163,9 @@ def write_agency(
         f"{agency.name}各年度报告的数据，由 nianbao 解析并按模板勾稽关系核对。{package.LEAN_NOTE}",
         lean=True,
     )
-    book = downloads.collection_workbook(agency.reports, [], agency.name, official=len(agency.reports) <= 12)
+    book = downloads.collection_workbook(
+        agency.reports, agency.name, official=len(agency.reports) <= 12, kept=lines
+    )
     if book is not None:
         writer.binary(files["xlsx"], book)
     writer.binary(
@@ -212,7 +214,7 @@ def api_index(portal: Portal) -> dict[str, Any]:
         "reports": [
             {
                 "report_id": r.report_id,
-                **downloads.summary_fields(r),
+                **_summary_fields(r, portal.rows[r.report_id]),
                 "template": r.template,
                 "agency_page": a.page if (a := portal.agency_of.get(r.report_id)) else "",
                 "page": report_page(r.report_id),
@@ -225,6 +227,15 @@ def api_index(portal: Portal) -> dict[str, Any]:
             }
             for r in portal.reports
         ],
+    }
+
+
+def _summary_fields(report: Report, row: dict[str, Any]) -> dict[str, Any]:
+    """:func:`.downloads.summary_fields` from the report's list line, worked out once."""
+    return {
+        "agency": report.agency,
+        "year": report.year,
+        **{name: row[name] for name in ("region", "level", "kind", "errors", "warnings")},
     }
 
 

@@ -29,7 +29,7 @@ from ..urls import (
     year_folder,
 )
 from ..workers import KILLED, map_jobs
-from . import metadata, package, phrases, portal, render, search, views
+from . import downloads, metadata, package, phrases, portal, render, search, views
 from .history import history
 from .validate import validate_changed, validate_portal
 from .views import ReportContext
@@ -307,6 +307,7 @@ def _write_report(job: tuple[Path, Path, Report, ReportContext, Path]) -> Stages
     with stages.timed("package"):
         data_package = writer.json(f"{folder}/datapackage.json", package.report_package(report, context.page))
         parts = package.portal_parts(report, context.page)
+        parts.update(downloads.report_lines(report))
     with stages.timed("render"):
         facts = views.facts(report)
         parts[FACTS] = json.dumps(facts, ensure_ascii=False).encode()

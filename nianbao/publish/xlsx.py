@@ -37,7 +37,10 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 @dataclass
 class Sheet:
     name: str
-    rows: list[Sequence[Value]] = field(default_factory=list)
+    # A row is its cells, or a row written before (:func:`row_formats`): its
+    # XML with "{0}" where its number goes, so a long sheet can be joined
+    # from the lines each report keeps without writing them again.
+    rows: list[Sequence[Value] | str] = field(default_factory=list)
     header_rows: int = 1  # bold and frozen at the top
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # row, col, rows, cols (0-based)
     widths: dict[int, float] = field(default_factory=dict)  # column (0-based) -> characters
@@ -87,6 +90,47 @@ def _xml_safe(text: str) -> str:
     return plain(text)
 
 
+def _letters(sheet: Sheet) -> list[str]:
+    return [
+        column_name(c) for c in range(max((len(r) for r in sheet.rows if not isinstance(r, str)), default=0))
+    ]
+
+
+def _row_xml(
+    r: int | str, row: Sequence[Value], style: int, marked: dict[int, int] | None, letters: list[str]
+) -> str:
+    cells = []
+    for c, v in enumerate(row):
+        if marked and c in marked:
+            cells.append(_cell(f"{letters[c]}{r}", v, marked[c]))
+        # Most cells of a long sheet are whole numbers or empty: written here without a call.
+        elif not style and type(v) is int:
+            cells.append(f'<c r="{letters[c]}{r}"><v>{v}</v></c>')
+        elif style or (v is not None and v != ""):
+            cells.append(_cell(f"{letters[c]}{r}", v, style))
+    return f'<row r="{r}">{"".join(cells)}</row>'
+
+
+# Where a row's number goes while it is not known: a character no cell can
+# hold (text is stripped of control characters), replaced by "{0}".
+_NUMBER = "\x00"
+
+
+def row_formats(sheet: Sheet, skip: int = 0) -> list[str]:
+    """The sheet's rows after the first ``skip``, written as XML with "{0}"
+    for the row's number (braces in the text doubled), to be put in a
+    longer sheet at any place (:attr:`Sheet.rows`)."""
+    letters = _letters(sheet)
+    return [
+        _row_xml(_NUMBER, row, 0, sheet.marks.get(i), letters)
+        .replace("{", "{{")
+        .replace("}", "}}")
+        .replace(_NUMBER, "{0}")
+        for i, row in enumerate(sheet.rows)
+        if i >= skip and not isinstance(row, str)
+    ]
+
+
 def _sheet_xml(sheet: Sheet) -> str:
     parts = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -105,20 +149,14 @@ def _sheet_xml(sheet: Sheet) -> str:
         )
         parts.append(f"<cols>{cols}</cols>")
     parts.append("<sheetData>")
-    letters = [column_name(c) for c in range(max(map(len, sheet.rows), default=0))]
+    letters = _letters(sheet)
     for r, row in enumerate(sheet.rows, 1):
-        style = 1 if r <= sheet.header_rows else 0
-        marked = sheet.marks.get(r - 1)
-        cells = []
-        for c, v in enumerate(row):
-            if marked and c in marked:
-                cells.append(_cell(f"{letters[c]}{r}", v, marked[c]))
-            # Most cells of a long sheet are whole numbers or empty: written here without a call.
-            elif not style and type(v) is int:
-                cells.append(f'<c r="{letters[c]}{r}"><v>{v}</v></c>')
-            elif style or (v is not None and v != ""):
-                cells.append(_cell(f"{letters[c]}{r}", v, style))
-        parts.append(f'<row r="{r}">{"".join(cells)}</row>')
+        if isinstance(row, str):
+            parts.append(row.format(r))
+        else:
+            parts.append(
+                _row_xml(r, row, 1 if r <= sheet.header_rows else 0, sheet.marks.get(r - 1), letters)
+            )
     parts.append("</sheetData>")
     if sheet.merges:
         refs = "".join(
