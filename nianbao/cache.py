@@ -14,7 +14,8 @@ Two caches, both in a hidden folder beside the output (``.site.cache``):
   its line of the home page's list, by the key of its folder (below),
   joined into the portal's, the years' and the agencies' tables and the home
   page without making them again; ``parts/snapshot.pickle`` holds the last
-  build's all in one.
+  build's all in one.  Beside each entry, ``<key>.sheets``: the report's
+  lines of the workbooks' long sheets, read only for the workbooks made.
 - ``written.json``: for each report folder of the last published site, a key
   of everything that folder was made from (the final report after the
   cross-report checks, its source file's key above); an unchanged
@@ -204,7 +205,7 @@ def prune(folder: Path, used: set[str]) -> None:
     if not folder.is_dir():
         return
     for path in folder.glob("*/*"):
-        if path.name not in used:
+        if path.name.split(".", 1)[0] not in used:  # an entry and what is kept beside it (key.sheets)
             path.unlink(missing_ok=True)
 
 

@@ -175,6 +175,22 @@ def test_compiled_templates_and_the_dictionary_are_kept_and_a_damaged_one_is_mad
     assert b"damaged" not in (kept / "phrases.json").read_bytes()
 
 
+def test_workbooks_are_joined_from_kept_lines_and_written_again_without_them(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    made = generate(content, 8, seed=7)
+    site = tmp_path / "site"
+    build(content, site)
+    parts = cache.folder_for(site) / "parts"
+    kept = list(parts.glob("*/*.sheets"))
+    assert kept and len(kept) == len(list(parts.glob("*/*"))) - len(kept)  # one beside every entry
+    for path in kept:
+        path.unlink()  # lost: the workbooks are written from the reports instead
+    made[0].path.write_bytes(made[0].path.read_bytes().replace("认真".encode(), "全面".encode()))
+    build(content, site)
+    build(content, tmp_path / "cold", incremental=False)
+    assert _tree(site) == _tree(tmp_path / "cold")
+
+
 def _inodes(folder):
     return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
 

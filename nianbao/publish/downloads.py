@@ -310,6 +310,8 @@ def collection_workbook(
     rows = sum(len(TEMPLATES[r.template].rows_for({c for c, _ in r.requests})) for r in reports)
     if rows + 1 > MAX_ROWS:
         return None
+    if kept is not None:  # each report's read once
+        kept = {r.report_id: kept[r.report_id] for r in reports}
     long = {name: long_sheet(name, reports, kept) for name in LONG_SHEETS}
     long["indicators"].rows += [[], ["公式", None, None, *(i.formula for i in ind.INDICATORS)]]
     sheets = [about_sheet(title, len(reports)), *long.values()]

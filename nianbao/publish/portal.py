@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -131,12 +132,18 @@ def zipped_package(folder: str, descriptor: dict[str, Any], parts: list[package.
     return downloads.bundle(folder, files)
 
 
-def write_year(writer: Writer, year: int, reports: list[Report], lines: dict[str, package.Parts]) -> None:
+def write_year(
+    writer: Writer,
+    year: int,
+    reports: list[Report],
+    lines: Mapping[str, package.Parts],
+    sheets: Mapping[str, Mapping[str, bytes]] | None = None,
+) -> None:
     """A year's workbook and zip (the portal's package is written whole, as the
     data contract asks; the bundles are by year, so one edit rebuilds one year's)."""
     files = year_files(year)
     title = f"{metadata.PORTAL_NAME}（{year}年度）"
-    book = downloads.collection_workbook(reports, title, kept=lines)
+    book = downloads.collection_workbook(reports, title, kept=sheets)
     if book is not None:
         writer.binary(files["xlsx"], book)
     descriptor = package.descriptor(
@@ -150,7 +157,12 @@ def write_year(writer: Writer, year: int, reports: list[Report], lines: dict[str
 
 
 def write_agency(
-    writer: Writer, env: Environment, portal: Portal, agency: Agency, lines: dict[str, package.Parts]
+    writer: Writer,
+    env: Environment,
+    portal: Portal,
+    agency: Agency,
+    lines: Mapping[str, package.Parts],
+    sheets: Mapping[str, Mapping[str, bytes]] | None = None,
 ) -> None:
     """An agency's folder: its page, workbook and zipped package."""
     folder = agency_folder(agency.slug)
@@ -164,7 +176,7 @@ def write_agency(
         lean=True,
     )
     book = downloads.collection_workbook(
-        agency.reports, agency.name, official=len(agency.reports) <= 12, kept=lines
+        agency.reports, agency.name, official=len(agency.reports) <= 12, kept=sheets
     )
     if book is not None:
         writer.binary(files["xlsx"], book)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -176,11 +178,11 @@ def _write_portal(
             compact=False,
         )
         for year, year_reports in site.by_year():
-            _write_year(writer, year, year_reports, reuse, lines)
+            _write_year(writer, year, year_reports, reuse, lines, SheetLines(part_files))
     with stages.timed("agencies"):
         for agency in site.agencies:
             try:
-                _write_agency(writer, env, site, agency, reuse, lines)
+                _write_agency(writer, env, site, agency, reuse, lines, SheetLines(part_files))
             except Exception as exc:  # costs the agency's reports, not the portal
                 error = f"机构页（{agency.name}）：{type(exc).__name__}: {exc}"
                 failures.update({r.report_id: error for r in agency.reports})
@@ -202,6 +204,32 @@ def _write_portal(
         else:
             errors = validate_portal(writer.root / "data" / "datapackage.json")
     return errors
+
+
+def sheets_file(parts_file: Path) -> Path:
+    """Where a report's lines of the workbooks' long sheets are kept: beside
+    its other lines, apart, as only the workbooks being made need them."""
+    return parts_file.with_name(f"{parts_file.name}.sheets")
+
+
+class SheetLines(Mapping[str, Mapping[str, bytes]]):
+    """Report id -> its kept lines of the long sheets (:func:`.downloads.report_lines`),
+    read when a workbook asks; empty when they cannot be read (then written again)."""
+
+    def __init__(self, part_files: dict[str, Path]):
+        self.part_files = part_files
+
+    def __getitem__(self, report_id: str) -> Mapping[str, bytes]:
+        try:
+            return cache.load_parts(sheets_file(self.part_files[report_id]))
+        except (OSError, pickle.PickleError, EOFError, ValueError):
+            return {}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.part_files)
+
+    def __len__(self) -> int:
+        return len(self.part_files)
 
 
 def _load_parts(parts: Path, part_files: dict[str, Path]) -> dict[str, package.Parts]:
@@ -247,7 +275,12 @@ def _index_shards(writer: Writer, reports: list[Report], reuse: Reuse | None) ->
 
 
 def _write_year(
-    writer: Writer, year: int, reports: list[Report], reuse: Reuse | None, lines: dict[str, package.Parts]
+    writer: Writer,
+    year: int,
+    reports: list[Report],
+    reuse: Reuse | None,
+    lines: dict[str, package.Parts],
+    sheets: SheetLines,
 ) -> None:
     """A year's workbook and zip, taken from the previous site when none of its reports changed."""
     folder = year_folder(year)
@@ -257,11 +290,17 @@ def _write_year(
         reuse.written[folder] = key
         if reuse.link(writer, folder, folder, key):
             return
-    portal.write_year(writer, year, reports, lines)
+    portal.write_year(writer, year, reports, lines, sheets)
 
 
 def _write_agency(
-    writer: Writer, env, site: portal.Portal, agency, reuse: Reuse | None, lines: dict[str, package.Parts]
+    writer: Writer,
+    env,
+    site: portal.Portal,
+    agency,
+    reuse: Reuse | None,
+    lines: dict[str, package.Parts],
+    sheets: SheetLines,
 ) -> None:
     """An agency's folder, taken from the previous site when none of its reports changed."""
     folder = agency_folder(agency.slug)
@@ -271,7 +310,7 @@ def _write_agency(
         reuse.written[folder] = key
         if reuse.link(writer, folder, folder, key):
             return
-    portal.write_agency(writer, env, site, agency, lines)
+    portal.write_agency(writer, env, site, agency, lines, sheets)
 
 
 class PublishFailed(Exception):
@@ -307,7 +346,7 @@ def _write_report(job: tuple[Path, Path, Report, ReportContext, Path]) -> Stages
     with stages.timed("package"):
         data_package = writer.json(f"{folder}/datapackage.json", package.report_package(report, context.page))
         parts = package.portal_parts(report, context.page)
-        parts.update(downloads.report_lines(report))
+        cache.store_parts(sheets_file(parts_file), downloads.report_lines(report))
     with stages.timed("render"):
         facts = views.facts(report)
         parts[FACTS] = json.dumps(facts, ensure_ascii=False).encode()
