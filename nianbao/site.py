@@ -117,6 +117,10 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
             loaded.append(hit)
             if hit is not None:
                 source_keys[hit.source] = key
+        # What the snapshot holds beyond this build's files is let go now, not
+        # kept alive while the rest are read (a new parsing code: all of it).
+        snapshot_keys = set(snapshot)
+        del snapshot
     summary.cached = sum(1 for hit in loaded if hit is not None)
     todo = [job for job, hit in zip(jobs, loaded, strict=True) if hit is None]
     done = iter(progress(map_jobs(load_job, todo, killed_loading), len(todo)))
@@ -133,10 +137,9 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
         else:
             summary.reports.append(hit)
     results.pop("", None)  # files the cache could not key
-    if cache_dir is not None and results.keys() != snapshot.keys():
+    if cache_dir is not None and results.keys() != snapshot_keys:
         with summary.stages.timed("reuse"):
             cache.store_snapshot(cache_dir / "parsed", results)
-    del snapshot
     for path, reason in refused:
         relative = path.relative_to(content).as_posix()
         summary.problems.append(Problem(relative, report_id(relative), reason, "refused"))

@@ -337,7 +337,9 @@ def report_package(report: Report, page: str) -> dict[str, Any]:
 
 # --- the long tables of many reports -------------------------------------------
 
-Parts = dict[str, bytes]  # resource -> one report's CSV rows, without the header (and its other kept lines)
+# resource -> one report's CSV rows without the header (bytes); and, under
+# other names, what else is kept of it for the portal's pages (publish/site.py).
+Parts = dict[str, Any]
 
 
 def portal_parts(report: Report, page: str) -> Parts:

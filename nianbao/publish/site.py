@@ -9,7 +9,6 @@ pages and search index.  A report whose folder cannot be written is named
 from __future__ import annotations
 
 import hashlib
-import json
 import pickle
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -40,8 +39,9 @@ from .writer import Writer
 STATIC_DIR = render.TEMPLATE_DIR / "static"
 # Kept with a report's table lines (nianbao.cache): its line of the home
 # page's list, and what the pages about all reports need of it (views.facts).
+# Kept as they are (a str, a dict), not as bytes: a rebuild reads them all.
 LIST_ROW = "html:list-row"
-FACTS = "json:facts"
+FACTS = "facts"
 
 
 @dataclass
@@ -169,7 +169,7 @@ def _write_portal(
     reports, failures = site.reports, {}
     with stages.timed("package"):
         lines = _load_parts(parts, part_files)
-        site.facts = {rid: json.loads(part[FACTS]) for rid, part in lines.items()}
+        site.facts = {rid: part[FACTS] for rid, part in lines.items()}
         package.write_joined(
             writer,
             "data",
@@ -189,7 +189,7 @@ def _write_portal(
     if failures:
         raise PublishFailed(failures)
     with stages.timed("render"):
-        list_html = "".join(lines[r.report_id][LIST_ROW].decode() for r in reports)
+        list_html = "".join(lines[r.report_id][LIST_ROW] for r in reports)
         portal.write_pages(writer, env, site, list_html)
         writer.text("data.html", render.render_data(env, site.base, site.year_downloads))
     writer.text(".nojekyll", "")
@@ -349,8 +349,8 @@ def _write_report(job: tuple[Path, Path, Report, ReportContext, Path]) -> Stages
         cache.store_parts(sheets_file(parts_file), downloads.report_lines(report))
     with stages.timed("render"):
         facts = views.facts(report)
-        parts[FACTS] = json.dumps(facts, ensure_ascii=False).encode()
-        parts[LIST_ROW] = render.render_list_row(render.environment(), {"report": report, **facts}).encode()
+        parts[FACTS] = facts
+        parts[LIST_ROW] = render.render_list_row(render.environment(), {"report": report, **facts})
     cache.store_parts(parts_file, parts)
     original = source_name(report.source)
     with stages.timed("write"):
