@@ -23,6 +23,7 @@ children).
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import statistics
@@ -48,10 +49,15 @@ sys.exit(run.returncode)
 """
 
 
+# Python as installed keeps its compiled modules (.pyc); a machine that says
+# PYTHONDONTWRITEBYTECODE would have every build compile the package again.
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def measured(command: list[str]) -> tuple[float, int, str]:
     """(wall seconds, peak KB, what it printed) of one run of ``command``."""
     started = time.perf_counter()
-    run = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, env=_ENV)
     seconds = time.perf_counter() - started
     if run.returncode not in (0, 1):
         raise SystemExit(f"{command[0]} failed:\n{run.stdout}\n{run.stderr}")
