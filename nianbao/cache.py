@@ -19,8 +19,9 @@ Two caches, both in a hidden folder beside the output (``.site.cache``):
 - ``written.json``: for each report folder of the last published site, a key
   of everything that folder was made from (the final report after the
   cross-report checks, its source file's key above); an unchanged
-  folder is hard-linked from the previous site instead of being packaged and
-  rendered again.
+  folder is left in the published site (or hard-linked into a new one)
+  instead of being packaged and rendered again.  With them, the site's
+  pieces and their sizes (:func:`nianbao.output.units`).
 
 Entries not used by a build are dropped at its end, so a deleted report
 leaves nothing behind.  Deleting the cache folder is always safe.

@@ -3,8 +3,9 @@
 :func:`build` is the whole public API of a build, and this module only puts
 the stages in order: each content file is read, parsed and checked on its own
 (on every core, or taken from the cache), the reports are checked against
-each other, and the site is written into a fresh folder and swapped in whole
-(:mod:`nianbao.output`).  A file that cannot be read or is not a report
+each other, and the site is written into a fresh folder and swapped in whole,
+or, on a rebuild, only what changed is written and put in place piece by
+piece (:mod:`nianbao.output`).  A file that cannot be read or is not a report
 becomes a :class:`~nianbao.model.Problem` and the build goes on.
 """
 
