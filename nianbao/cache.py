@@ -140,7 +140,7 @@ def file_states(cache: Path, files: list[tuple[str, Path]], limit: int) -> dict[
         states[relative] = state
         if state[0]:
             fresh[relative] = [*stamp, state[0]]
-    _replace(cache / "digests.json", json.dumps({"written": time.time_ns(), "files": fresh}).encode())
+    write_whole(cache / "digests.json", json.dumps({"written": time.time_ns(), "files": fresh}).encode())
     return states
 
 
@@ -148,7 +148,7 @@ def parsed_key(version: str, relative: str, digest: str) -> str:
     return hashlib.sha256("\0".join([version, relative, digest]).encode()).hexdigest()
 
 
-def _replace(path: Path, data: bytes) -> None:
+def write_whole(path: Path, data: bytes) -> None:
     """Write a cache file whole or not at all: aside first, then renamed over it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
@@ -164,7 +164,7 @@ def load_parsed(cache: Path, key: str):
 
 
 def store_parsed(cache: Path, key: str, result) -> None:
-    _replace(entry_path(cache / "parsed", key), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    write_whole(entry_path(cache / "parsed", key), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def load_snapshot(folder: Path) -> dict:
@@ -185,7 +185,7 @@ def store_snapshot(folder: Path, entries: dict) -> None:
     every report's lines.  One pickle keeps the objects the reports share
     (:func:`nianbao.model.compact`) once."""
     with contextlib.suppress(OSError), _collector_paused():
-        _replace(folder / "snapshot.pickle", pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+        write_whole(folder / "snapshot.pickle", pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 @contextlib.contextmanager
@@ -206,7 +206,7 @@ def prune(folder: Path, used: set[str]) -> None:
     if not folder.is_dir():
         return
     for path in folder.glob("*/*"):
-        if path.name.split(".", 1)[0] not in used:  # an entry and what is kept beside it (key.sheets)
+        if path.name.split(".", 1)[0] not in used:  # an entry and what is kept beside it (sheets_path)
             path.unlink(missing_ok=True)
 
 
@@ -226,7 +226,7 @@ class TextStore:
 
     def store(self, key: str, text: str) -> None:
         with contextlib.suppress(OSError):  # a cache that cannot be written costs the next build time only
-            _replace(entry_path(self.folder, key), text.encode("utf-8"))
+            write_whole(entry_path(self.folder, key), text.encode("utf-8"))
 
 
 def entry_path(folder: Path, key: str) -> Path:
@@ -236,8 +236,14 @@ def entry_path(folder: Path, key: str) -> Path:
     return folder / key[:2] / key
 
 
+def sheets_path(entry: Path) -> Path:
+    """Where a report's lines of the workbooks' long sheets are kept: beside
+    its entry of ``parts/``, apart, as only the workbooks being made need them."""
+    return entry.with_name(f"{entry.name}.sheets")
+
+
 def store_parts(path: Path, parts: dict[str, bytes]) -> None:
-    _replace(path, pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL))
+    write_whole(path, pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def load_parts(path: Path) -> dict[str, bytes]:
@@ -308,7 +314,7 @@ def store_written(
         "summary": summary or {},
         "units": units or {},
     }
-    _replace(cache / "written.json", json.dumps(record, sort_keys=True).encode())
+    write_whole(cache / "written.json", json.dumps(record, sort_keys=True).encode())
 
 
 def forget_written(cache: Path) -> None:

@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, TypeVar
 
 # What a cell of a table held in the source.  Only "printed" cells carry a
 # number that was read; "derived" cells carry a number the template arithmetic
@@ -130,15 +130,19 @@ class Problem:
 # once here, a report loaded from the cache or sent by a worker gives up its
 # own copies.  At 10,000 reports they were more than half of the build's memory.
 _KEYS: dict[tuple[str, str], tuple[str, str]] = {}
+R = TypeVar("R")
 _CELLS: dict[tuple[type, Number | None, str, str], Cell] = {}
 
 
-def compact(report: Report) -> Report:
-    """Share ``report``'s table keys, cells and short strings with every other report's.
+def compact(report: R) -> R:
+    """Share ``report``'s table keys, cells and short strings with every other
+    report's; anything else (a Problem, a cache miss) is given back as it is.
 
     Only for a report that is parsed and checked: its cells are shared, so
     nothing may change them afterwards (nothing does: the checks across
     reports add findings, the pages read)."""
+    if not isinstance(report, Report):
+        return report
     for name in ("requests", "reviews", "proactive"):
         table: dict[tuple[str, str], Cell] = getattr(report, name)
         shared = {}

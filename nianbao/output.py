@@ -124,9 +124,13 @@ def kept_units(output: Path, kept: set[str], previous: Units) -> Units:
     return {unit: previous.get(unit) or _measure(output / unit) for unit in kept}
 
 
+def total(pieces: Units) -> list[int]:
+    """Bytes and files of all the pieces together."""
+    return [sum(size for size, _ in pieces.values()), sum(count for _, count in pieces.values())]
+
+
 def _measure(folder: Path) -> list[int]:
-    sizes = units(folder).values()
-    return [sum(size for size, _ in sizes), sum(count for _, count in sizes)]
+    return total(units(folder))
 
 
 def commit(staging: Path, output: Path, written: Units, gone: set[str]) -> None:

@@ -21,7 +21,7 @@ from .check import crosscheck, flag_duplicates
 from .config import Config
 from .loading import killed_loading, load_job
 from .model import Problem, Report, compact
-from .output import Units, build_lock, commit, kept_units, recover, swap_in, units
+from .output import Units, build_lock, commit, kept_units, recover, swap_in, total, units
 from .publish.history import from_git
 from .publish.site import PublishFailed, Reuse, keep_compiled, write_site
 from .read.folder import companions, survey
@@ -113,8 +113,7 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
         for *_, key in jobs:
             hit = snapshot.get(key) if key else None
             if hit is None and cache_dir is not None and key:
-                hit = cache.load_parsed(cache_dir, key)
-                hit = compact(hit) if isinstance(hit, Report) else hit
+                hit = compact(cache.load_parsed(cache_dir, key))
             loaded.append(hit)
             if hit is not None:
                 source_keys[hit.source] = key
@@ -129,7 +128,7 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
     for (*_, key), hit in zip(jobs, loaded, strict=True):
         if hit is None:
             hit, stages, key = next(done)
-            hit = compact(hit) if isinstance(hit, Report) else hit
+            hit = compact(hit)
             summary.stages.update(stages)
             source_keys[hit.source] = key
         results[key] = hit
@@ -209,8 +208,7 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
         in_place = reuse is not None and reuse.in_place
         written = units(tmp)
         published = {**kept_units(output, reuse.kept, previous), **written} if reuse and in_place else written
-        summary.size = sum(size for size, _ in published.values())
-        summary.files = sum(count for _, count in published.values())
+        summary.size, summary.files = total(published)
         summary.published = not (strict and summary.strict_failures)
         if summary.published:
             # What the cache says of the published site is forgotten before the

@@ -17,7 +17,6 @@ import ast
 import contextlib
 import functools
 import json
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from pathlib import Path
 from jinja2 import Environment, nodes
 
 from .. import i18n
-from ..cache import code_version
+from ..cache import code_version, write_whole
 from ..catalog import KINDS, LEVELS
 from ..check import CHECK_NAMES
 from ..config import TEMPLATE_DIR
@@ -105,10 +104,7 @@ def dictionary() -> dict[str, str]:
             return dict(kept["dictionary"])
     made = _made()
     with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        aside = path.with_name(f"{path.name}.tmp{os.getpid()}")
-        aside.write_text(json.dumps({"version": version, "dictionary": made}, ensure_ascii=False), "utf-8")
-        aside.replace(path)
+        write_whole(path, json.dumps({"version": version, "dictionary": made}, ensure_ascii=False).encode())
     return made
 
 

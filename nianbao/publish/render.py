@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
+import io
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +21,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from .. import indicators as ind
+from ..cache import write_whole
 from ..catalog import KINDS, LEVELS
 from ..check import CHECK_NAMES
 from ..config import TEMPLATE_DIR
@@ -100,12 +101,10 @@ class _Compiled(BytecodeCache):
     def dump_bytecode(self, bucket: Bucket) -> None:
         if self.folder is None:
             return
+        code = io.BytesIO()
+        bucket.write_bytecode(code)
         with contextlib.suppress(OSError):
-            self.folder.mkdir(parents=True, exist_ok=True)
-            aside = self.folder / f"{bucket.key}.tmp{os.getpid()}"
-            with open(aside, "wb") as f:
-                bucket.write_bytecode(f)
-            aside.replace(self.folder / bucket.key)
+            write_whole(self.folder / bucket.key, code.getvalue())
 
 
 COMPILED = _Compiled()

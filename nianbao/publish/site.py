@@ -74,7 +74,8 @@ class Reuse:
 
     def link(self, writer: Writer, name: str, folder: str, key: str) -> bool:
         """Take ``folder`` from the previous site when what it was made of
-        (recorded under ``name``) was ``key``: hard-linked, not written again."""
+        (recorded under ``name``) was ``key``: left in place, or hard-linked
+        into the new tree, not written again."""
         if self.keys.get(name) != key:
             return False
         if not self.in_place:
@@ -177,12 +178,13 @@ def _write_portal(
             [*(lines[r.report_id] for r in reports), package.problem_parts(problems)],
             compact=False,
         )
+        sheets = SheetLines(part_files)
         for year, year_reports in site.by_year():
-            _write_year(writer, year, year_reports, reuse, lines, SheetLines(part_files))
+            _write_year(writer, year, year_reports, reuse, lines, sheets)
     with stages.timed("agencies"):
         for agency in site.agencies:
             try:
-                _write_agency(writer, env, site, agency, reuse, lines, SheetLines(part_files))
+                _write_agency(writer, env, site, agency, reuse, lines, sheets)
             except Exception as exc:  # costs the agency's reports, not the portal
                 error = f"机构页（{agency.name}）：{type(exc).__name__}: {exc}"
                 failures.update({r.report_id: error for r in agency.reports})
@@ -206,12 +208,6 @@ def _write_portal(
     return errors
 
 
-def sheets_file(parts_file: Path) -> Path:
-    """Where a report's lines of the workbooks' long sheets are kept: beside
-    its other lines, apart, as only the workbooks being made need them."""
-    return parts_file.with_name(f"{parts_file.name}.sheets")
-
-
 class SheetLines(Mapping[str, Mapping[str, bytes]]):
     """Report id -> its kept lines of the long sheets (:func:`.downloads.report_lines`),
     read when a workbook asks; empty when they cannot be read (then written again)."""
@@ -221,7 +217,7 @@ class SheetLines(Mapping[str, Mapping[str, bytes]]):
 
     def __getitem__(self, report_id: str) -> Mapping[str, bytes]:
         try:
-            return cache.load_parts(sheets_file(self.part_files[report_id]))
+            return cache.load_parts(cache.sheets_path(self.part_files[report_id]))
         except (OSError, pickle.PickleError, EOFError, ValueError):
             return {}
 
@@ -346,7 +342,7 @@ def _write_report(job: tuple[Path, Path, Report, ReportContext, Path]) -> Stages
     with stages.timed("package"):
         data_package = writer.json(f"{folder}/datapackage.json", package.report_package(report, context.page))
         parts = package.portal_parts(report, context.page)
-        cache.store_parts(sheets_file(parts_file), downloads.report_lines(report))
+        cache.store_parts(cache.sheets_path(parts_file), downloads.report_lines(report))
     with stages.timed("render"):
         facts = views.facts(report)
         parts[FACTS] = facts
