@@ -11,7 +11,7 @@ Two caches, both in a hidden folder beside the output (``.site.cache``):
   pickle: one read instead of one per file, and the reports come back
   sharing their keys and cells (10,000 reports: 0.4 s instead of 6.5 s).
 - ``parts/``: each published report's lines of the portal-wide tables and
-  its line of the home page's list, by the key of its folder (below),
+  its line of the lists of reports, by the key of its folder (below),
   joined into the portal's, the years' and the agencies' tables and the home
   page without making them again; ``parts/snapshot.pickle`` holds the last
   build's all in one.  Beside each entry, ``<key>.sheets``: the report's

@@ -67,6 +67,10 @@ class Config:
     limits: Limits = field(default_factory=Limits)
     # Below this many files, starting worker processes costs more than it saves.
     parallel_min: int = 40
+    # The home page lists every report up to this many; beyond, each year's
+    # page lists its own (those pages are always there): an 8 MB home page at
+    # 10,000 reports helps no reader, and an edit rewrites one year's list.
+    home_list_max: int = 1000
     # GitHub Pages publishes at most 1 GB; the summary warns from this share of it.
     size_budget: int = 1024**3
     size_warning: float = 0.8

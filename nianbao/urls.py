@@ -135,6 +135,13 @@ def year_files(year: int) -> dict[str, str]:
     }
 
 
+def year_list_page(year: int) -> str:
+    """The page that lists a year's reports (``0``: the reports whose year is
+    unknown).  It sits beside the home page, so a report's line of the list
+    (rendered once, see :data:`nianbao.cache`) links from either."""
+    return f"reports-{year}.html" if year else "reports-undated.html"
+
+
 def search_shard(report_id: str) -> str:
     """Which of the 16 search indexes a report's page is in ("0" to "f"): an
     edit re-indexes its shard only, and the browser merges them (Pagefind's

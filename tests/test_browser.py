@@ -187,6 +187,17 @@ def test_filter_and_sort_the_list_of_reports(tab, site):
     assert numbers == sorted(numbers, reverse=True) and len(numbers) >= 5
 
 
+def test_a_years_page_lists_and_filters_its_reports(tab):
+    page = tab.open("index.html")
+    page.click('a[href="reports-2021.html"]')
+    assert page.locator("h1").inner_text().startswith("2021")
+    assert visible_rows(page) == 5
+    assert page.locator("#f-year").count() == 0  # the page is the year
+    page.fill("#f-text", "伊美")
+    assert visible_rows(page) == 1
+    assert "text=" in page.url
+
+
 def test_search_finds_a_report_in_chinese_and_links_to_its_section(tab):
     page = tab.open("index.html")
     page.fill("#home-q", "伊美区")

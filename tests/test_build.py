@@ -137,7 +137,7 @@ def pages(site: Path):
 
 def test_every_page_is_chinese_accessible_and_links_only_to_what_exists(seed_site):
     site = seed_site.output
-    assert len(pages(site)) == 10 + 5 + 5  # portal pages, agencies, reports
+    assert len(pages(site)) == 10 + 1 + 5 + 5  # portal pages, the year 2021, agencies, reports
     assert broken_links(site) == []
     for page in pages(site):
         parser = Links()

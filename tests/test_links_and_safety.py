@@ -26,7 +26,8 @@ def test_every_internal_link_asset_and_download_resolves(tmp_path):
     (content / "empty.txt").write_bytes(b"")
     summary = build(content, tmp_path / "site")
     agencies = {r.agency for r in summary.reports}
-    assert len(list((tmp_path / "site").rglob("*.html"))) == PORTAL_PAGES + len(agencies) + len(
+    years = {r.year for r in summary.reports}
+    assert len(list((tmp_path / "site").rglob("*.html"))) == PORTAL_PAGES + len(years) + len(agencies) + len(
         summary.reports
     )
     assert broken_links(tmp_path / "site") == []

@@ -642,3 +642,30 @@ def test_the_api_index_gives_each_reports_summary_fields(seed_site):
     for entry in index["reports"]:
         fields = summary_fields(by_id[entry["report_id"]])
         assert {k: entry[k] for k in fields} == fields and list(entry)[1 : len(fields) + 1] == list(fields)
+
+
+def test_a_large_portal_lists_its_reports_year_by_year(tmp_path, raw_seed_folder):
+    content = tmp_path / "content"
+    shutil.copytree(raw_seed_folder, content)
+    text = (SEEDS / "000_3925396cff2e10ed.txt").read_text(encoding="utf-8")
+    (content / "earlier.txt").write_text("---\nyear: 2020\n---\n" + text, encoding="utf-8")
+    out = build(content, tmp_path / "site", Config(home_list_max=5, search=False)).output
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert 'id="report-list"' not in home  # six reports: more than the home page lists
+    assert '<a href="reports-2021.html">' in home and '<a href="reports-2020.html">' in home
+    listed = {}
+    for year in (2020, 2021):
+        page = (out / f"reports-{year}.html").read_text(encoding="utf-8")
+        assert 'id="f-year"' not in page and 'id="f-region"' in page  # no year filter on a year
+        assert f'href="data/{year}/nianbao-{year}.xlsx"' in page
+        listed[year] = re.findall(r'name="id" value="([^"]+)"', page)
+    assert listed[2020] == ["earlier"]
+    assert sorted(listed[2021]) == sorted(p.stem.replace("_", "-") for p in SEEDS.glob("*.txt"))
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert "reports-2020.html" in sitemap and "reports-2021.html" in sitemap
+
+
+def test_a_small_portal_lists_every_report_on_the_home_page_too(seed_site):
+    home = (seed_site.output / "index.html").read_text(encoding="utf-8")
+    year = (seed_site.output / "reports-2021.html").read_text(encoding="utf-8")
+    assert home.count("<tr data-year=") == year.count("<tr data-year=") == 5

@@ -1,6 +1,6 @@
 """Step 5b: the pages and files about many reports at once.
 
-The home page and its filters, one page per agency, the comparison, quality,
+The home page, each year's list of reports with its filters, one page per agency, the comparison, quality,
 changelog, search and 404 pages, the portal-wide downloads (package, workbook,
 zip), the JSON index, and the catalogue files (DCAT, sitemap, robots, feed).
 Everything here is rewritten on every build: it is small next to the
@@ -23,7 +23,7 @@ from markupsafe import Markup
 from .. import config
 from .. import indicators as ind
 from ..catalog import KINDS, LEVELS, Agency, agencies
-from ..i18n import EN, SECTIONS_EN
+from ..i18n import EN, SECTIONS_EN, both
 from ..model import Problem, Report
 from ..template import SECTIONS, TEMPLATES
 from ..urls import (
@@ -37,6 +37,7 @@ from ..urls import (
     report_page,
     search_shard,
     year_files,
+    year_list_page,
 )
 from . import charts, downloads, metadata, package, render
 from .history import History
@@ -97,6 +98,11 @@ class Portal:
             r.report_id: {"report": r, **known} if (known := self.facts.get(r.report_id)) else list_row(r)
             for r in self.reports
         }
+
+    def agencies_of(self, reports: list[Report]) -> list[Agency]:
+        """The agencies of some reports, each once (a year's figures count them)."""
+        found = {id(a): a for r in reports if (a := self.agency_of.get(r.report_id))}
+        return list(found.values())
 
     def context(self, report: Report) -> ReportContext:
         agency = self.agency_of.get(report.report_id)
@@ -344,30 +350,68 @@ def api_template() -> dict[str, Any]:
     }
 
 
-def write_pages(writer: Writer, env: Environment, portal: Portal, list_html: str) -> None:
-    """The pages about all the reports (``list_html``: the home list's lines,
-    joined from :func:`.render.render_list_row` of each report)."""
-    reports, base = portal.reports, portal.base
-    figures = stats(reports, portal.agencies)
-    common = {"base": base, "stats": figures}
-    rows = [portal.rows[r.report_id] for r in reports]
-    filters = {
-        "years": sorted({r.year for r in reports if r.year}, reverse=True),
+def _facets(reports: list[Report], rows: list[dict[str, Any]], years: bool = True) -> dict[str, list]:
+    """The values each filter of a list offers (no years on a year's own list)."""
+    return {
+        "years": sorted({r.year for r in reports if r.year}, reverse=True) if years else [],
         "regions": sorted({row["region"] for row in rows if row["region"]}),
         "levels": [k for k in LEVELS if any(row["level"] == k for row in rows)],
         "kinds": [k for k in KINDS if any(row["kind"] == k for row in rows)],
     }
+
+
+def _year_label(year: int) -> Markup:
+    return both(f"{year} 年度", str(year)) if year else both("年度未知", "Year unknown")
+
+
+def write_year_pages(writer: Writer, env: Environment, portal: Portal, list_rows: dict[str, str]) -> None:
+    """Each year's page: its figures, its downloads and the list of its
+    reports (``list_rows``: each report's line, :func:`.render.render_list_row`)."""
+    for year, year_reports in portal.by_year():
+        name = year_list_page(year)
+        rows = [portal.rows[r.report_id] for r in year_reports]
+        page = render.render_page(
+            env,
+            "year.html",
+            root="",
+            path=name,
+            base=portal.base,
+            stats=stats(year_reports, portal.agencies_of(year_reports)),
+            year_label=_year_label(year),
+            year_label_zh=f"{year} 年度" if year else "年度未知",
+            downloads=year_files(year) if year else None,
+            list_html=Markup("".join(list_rows[r.report_id] for r in year_reports)),
+            count=len(year_reports),
+            facets=_facets(year_reports, rows, years=False),
+        )
+        writer.text(name, page)
+
+
+def write_pages(writer: Writer, env: Environment, portal: Portal, list_rows: dict[str, str]) -> None:
+    """The pages about all the reports (``list_rows``: each report's line of
+    a list, :func:`.render.render_list_row`).  The home page lists them all
+    while they are few (:attr:`.Config.home_list_max`); each year's page always lists its own."""
+    reports, base = portal.reports, portal.base
+    figures = stats(reports, portal.agencies)
+    common = {"base": base, "stats": figures}
+    listed_here = len(reports) <= config.ACTIVE.home_list_max
+    rows = [portal.rows[r.report_id] for r in reports] if listed_here else []
     portal_meta = portal_dataset(reports, portal.history)
 
     def page(name: str, template: str, root: str = "", **values: Any) -> None:
         writer.text(name, render.render_page(env, template, root=root, path=name, **common, **values))
 
+    write_year_pages(writer, env, portal, list_rows)
     page(
         "index.html",
         "index.html",
         rows=rows,
-        list_html=Markup(list_html),
-        facets=filters,
+        list_html=Markup("".join(list_rows[r.report_id] for r in reports)) if listed_here else "",
+        facets=_facets(reports, rows),
+        year_pages=[
+            {"page": year_list_page(year), "label": _year_label(year), "count": len(group)}
+            for year, group in reversed(portal.by_year())
+        ],
         problems=portal.problems,
         years=year_charts(reports),
         dataset=portal_meta,
@@ -425,6 +469,7 @@ def write_pages(writer: Writer, env: Environment, portal: Portal, list_html: str
         "compare.html",
         "about.html",
         "rankings.html",
+        *(year_list_page(year) for year, _ in portal.by_year()),
     ]
     paths = [(p, "") for p in listed] + [(d.path, d.modified[:10]) for d in datasets[1:]]
     writer.text("sitemap.xml", metadata.sitemap(paths, base))

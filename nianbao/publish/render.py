@@ -156,7 +156,7 @@ def render_page(env: Environment, template: str, **values: Any) -> str:
 
 
 def render_list_row(env: Environment, row: dict[str, Any]) -> str:
-    """A report's line of the home page's list (``row``: :func:`.views.list_row`)."""
+    """A report's line of the lists of reports (the home page's, its year's) (``row``: :func:`.views.list_row`)."""
     return env.get_template("_list_row.html").render(row=row)
 
 

@@ -191,8 +191,7 @@ def _write_portal(
     if failures:
         raise PublishFailed(failures)
     with stages.timed("render"):
-        list_html = "".join(lines[r.report_id][LIST_ROW] for r in reports)
-        portal.write_pages(writer, env, site, list_html)
+        portal.write_pages(writer, env, site, {r.report_id: lines[r.report_id][LIST_ROW] for r in reports})
         writer.text("data.html", render.render_data(env, site.base, site.year_downloads))
     writer.text(".nojekyll", "")
     with stages.timed("validate"):

@@ -193,7 +193,7 @@ def stats(reports: list[Report], agency_list: list[Agency]) -> dict[str, Any]:
 
 
 def list_row(report: Report) -> dict[str, Any]:
-    """One line of the home page's list, with the values its filters and sorting use."""
+    """One report's line of the lists of reports (home, year, agency), with the values its filters and sorting use."""
     values = ind.indicators(report)
     received = report.value("requests", "new_received", "total")
     recon = report.value("reviews", "reconsideration", "total")
