@@ -137,7 +137,7 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
         else:
             summary.reports.append(hit)
     results.pop("", None)  # files the cache could not key
-    if cache_dir is not None and results.keys() != snapshot_keys:
+    if cache_dir is not None and cache.snapshot_outdated(snapshot_keys, results.keys()):
         with summary.stages.timed("reuse"):
             cache.store_snapshot(cache_dir / "parsed", results)
     for path, reason in refused:

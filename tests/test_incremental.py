@@ -137,6 +137,36 @@ def test_the_last_builds_results_are_read_back_from_one_snapshot(tmp_path, monke
     assert again.cached == 6 and "parse" not in again.stages
 
 
+def test_a_snapshot_is_written_again_only_when_many_of_its_entries_changed():
+    kept = [f"k{i}" for i in range(10_000)]
+    assert not cache.snapshot_outdated(kept, kept)
+    assert not cache.snapshot_outdated(kept, [*kept[1:], "edited"])  # one edit: read on its own
+    assert cache.snapshot_outdated(kept, [*kept[:9_000], *(f"new{i}" for i in range(1_000))])
+    assert cache.snapshot_outdated([], ["first"])  # no snapshot yet
+    small = kept[:10]
+    assert not cache.snapshot_outdated(small, kept[5:15])  # a few files read on their own
+    assert cache.snapshot_outdated(small, kept[10:100])  # more than the slack
+
+
+def test_after_an_edit_the_snapshot_stays_and_the_edited_report_is_read_from_its_own_entry(
+    tmp_path, monkeypatch
+):
+    content = tmp_path / "content"
+    made = generate(content, 6, seed=4)
+    site = tmp_path / "site"
+    build(content, site)
+    snapshots = [cache.folder_for(site) / name / "snapshot.pickle" for name in ("parsed", "parts")]
+    before = [p.read_bytes() for p in snapshots]
+    edited = next(g.path for g in made if g.path.suffix == ".txt")
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n另有说明。\n", encoding="utf-8")
+    build(content, site)
+    assert [p.read_bytes() for p in snapshots] == before
+    monkeypatch.setattr(cache, "unchanged_build", lambda *args: None)
+    again = build(content, site)
+    assert again.cached == 6 and "parse" not in again.stages
+    assert _tree(site) == _tree(build(content, tmp_path / "cold", incremental=False).output)
+
+
 def test_a_damaged_snapshot_costs_time_never_a_wrong_result(tmp_path, monkeypatch):
     content = tmp_path / "content"
     generate(content, 6, seed=4)

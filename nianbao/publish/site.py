@@ -229,11 +229,12 @@ class SheetLines(Mapping[str, Mapping[str, bytes]]):
 
 def _load_parts(parts: Path, part_files: dict[str, Path]) -> dict[str, package.Parts]:
     """Every report's lines, from the last build's snapshot of them where it
-    has them (one read, not one per report), and kept again in one if it did not."""
+    has them (one read, not one per report), the others from their own files;
+    kept again in one snapshot when many were not in it."""
     known = cache.load_snapshot(parts)
     lines = {rid: known.get(path.name) or cache.load_parts(path) for rid, path in part_files.items()}
     now = {path.name: lines[rid] for rid, path in part_files.items()}
-    if now.keys() != known.keys():
+    if cache.snapshot_outdated(known.keys(), now.keys()):
         cache.store_snapshot(parts, now)
     return lines
 
