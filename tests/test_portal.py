@@ -669,3 +669,24 @@ def test_a_small_portal_lists_every_report_on_the_home_page_too(seed_site):
     home = (seed_site.output / "index.html").read_text(encoding="utf-8")
     year = (seed_site.output / "reports-2021.html").read_text(encoding="utf-8")
     assert home.count("<tr data-year=") == year.count("<tr data-year=") == 5
+
+
+def test_cells_without_references_keep_their_places_through_gaps_and_marks():
+    from nianbao.publish import xlsx
+
+    sheet = xlsx.Sheet(
+        "s", rows=[["编号", None, "数"], [None, "a", None, 3, None], ["b"], [], [None, None, 7]]
+    )
+    sheet.marks[1] = {2: xlsx.DERIVED}
+    data = xlsx.workbook([sheet])
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    assert ' r="' not in xml  # rows and cells follow one another, so a kept row fits anywhere
+    read = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert [list(r) for r in read.iter_rows(min_row=1, max_row=5, max_col=4, values_only=True)] == [
+        ["编号", None, "数", None],
+        [None, "a", None, 3],
+        ["b", None, None, None],
+        [None, None, None, None],
+        [None, None, 7, None],
+    ]
+    assert read.cell(2, 3).font.i  # the marked empty cell keeps its place and its style
