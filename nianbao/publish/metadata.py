@@ -14,6 +14,7 @@ the GitHub Pages workflow passes it, a local build defaults to
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
@@ -108,8 +109,42 @@ def json_ld(dataset: Dataset, base: str) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def dcat_catalog(datasets: list[Dataset], base: str) -> dict[str, Any]:
+def dcat_dataset(d: Dataset, base: str) -> dict[str, Any]:
+    """One dataset of the DCAT catalogue."""
     return {
+        "@id": base + d.path,
+        "@type": "dcat:Dataset",
+        "dct:identifier": d.identifier,
+        "dct:title": d.title,
+        "dct:description": d.description,
+        "dcat:landingPage": base + d.path,
+        "dcat:keyword": list(d.keywords),
+        **({"dct:creator": {"@type": "foaf:Agent", "foaf:name": d.creator}} if d.creator else {}),
+        **({"dct:temporal": d.temporal} if d.temporal else {}),
+        **({"dct:spatial": d.spatial} if d.spatial else {}),
+        **({"dct:modified": d.modified} if d.modified else {}),
+        "dcat:distribution": [
+            {
+                "@type": "dcat:Distribution",
+                "dct:format": format_name(kind),
+                "dcat:mediaType": media_type(kind),
+                "dcat:downloadURL": base + path,
+            }
+            for kind, path in d.files.items()
+        ],
+    }
+
+
+def dcat_entry(d: Dataset, base: str) -> str:
+    """A dataset of the catalogue as the compact JSON :func:`dcat_catalog` joins
+    (a report's is made where the report is written, and kept)."""
+    return json.dumps(dcat_dataset(d, base), ensure_ascii=False, separators=(",", ":"))
+
+
+def dcat_catalog(entries: Iterable[str], base: str) -> str:
+    """The DCAT catalogue (compact JSON-LD: a machine's file) of its datasets'
+    entries (:func:`dcat_entry`), joined without being made again."""
+    head = {
         "@context": {
             "dcat": "http://www.w3.org/ns/dcat#",
             "dct": "http://purl.org/dc/terms/",
@@ -129,32 +164,9 @@ def dcat_catalog(datasets: list[Dataset], base: str) -> dict[str, Any]:
         "dct:description": "各级行政机关政府信息公开工作年度报告的表二、表三、表四数据，按模板勾稽关系核对。",
         "dct:language": "zh",
         "foaf:homepage": base,
-        "dcat:dataset": [
-            {
-                "@id": base + d.path,
-                "@type": "dcat:Dataset",
-                "dct:identifier": d.identifier,
-                "dct:title": d.title,
-                "dct:description": d.description,
-                "dcat:landingPage": base + d.path,
-                "dcat:keyword": list(d.keywords),
-                **({"dct:creator": {"@type": "foaf:Agent", "foaf:name": d.creator}} if d.creator else {}),
-                **({"dct:temporal": d.temporal} if d.temporal else {}),
-                **({"dct:spatial": d.spatial} if d.spatial else {}),
-                **({"dct:modified": d.modified} if d.modified else {}),
-                "dcat:distribution": [
-                    {
-                        "@type": "dcat:Distribution",
-                        "dct:format": format_name(kind),
-                        "dcat:mediaType": media_type(kind),
-                        "dcat:downloadURL": base + path,
-                    }
-                    for kind, path in d.files.items()
-                ],
-            }
-            for d in datasets
-        ],
     }
+    opened = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1]
+    return opened + ',"dcat:dataset":[' + ",".join(entries) + "]}\n"
 
 
 def citation(dataset: Dataset, base: str, checksum: str = "") -> str:

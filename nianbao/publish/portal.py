@@ -49,7 +49,6 @@ from .views import (
     list_row,
     portal_dataset,
     quality_groups,
-    report_dataset,
     stats,
     year_charts,
 )
@@ -387,9 +386,12 @@ def write_year_pages(writer: Writer, env: Environment, portal: Portal, list_rows
         writer.text(name, page)
 
 
-def write_pages(writer: Writer, env: Environment, portal: Portal, list_rows: dict[str, str]) -> None:
+def write_pages(
+    writer: Writer, env: Environment, portal: Portal, list_rows: dict[str, str], catalog: dict[str, str]
+) -> None:
     """The pages about all the reports (``list_rows``: each report's line of
-    a list, :func:`.render.render_list_row`).  The home page lists them all
+    a list, :func:`.render.render_list_row`; ``catalog``: its dataset in the
+    catalogue, :func:`.metadata.dcat_entry`).  The home page lists them all
     while they are few (:attr:`.Config.home_list_max`); each year's page always lists its own."""
     reports, base = portal.reports, portal.base
     figures = stats(reports, portal.agencies)
@@ -452,14 +454,11 @@ def write_pages(writer: Writer, env: Environment, portal: Portal, list_rows: dic
         if year:
             writer.json(rankings_file(year), api_rankings(year_reports, portal.rows))
     writer.json("api/template.json", api_template())
-    datasets = [
-        portal_meta,
-        *(agency_dataset(a, portal.history) for a in portal.agencies),
-        *(report_dataset(r, portal.context(r)) for r in reports),
-    ]
-    catalog = metadata.dcat_catalog(datasets, base)
-    # Compact: a machine's file, and Python writes indented JSON ten times slower.
-    writer.text("catalog.jsonld", json.dumps(catalog, ensure_ascii=False, separators=(",", ":")) + "\n")
+    datasets = [portal_meta, *(agency_dataset(a, portal.history) for a in portal.agencies)]
+    own = [metadata.dcat_entry(d, base) for d in datasets]
+    writer.text(
+        "catalog.jsonld", metadata.dcat_catalog([*own, *(catalog[r.report_id] for r in reports)], base)
+    )
     listed = [
         "index.html",
         "agencies/index.html",
@@ -471,7 +470,12 @@ def write_pages(writer: Writer, env: Environment, portal: Portal, list_rows: dic
         "rankings.html",
         *(year_list_page(year) for year, _ in portal.by_year()),
     ]
-    paths = [(p, "") for p in listed] + [(d.path, d.modified[:10]) for d in datasets[1:]]
+    contexts = (portal.context(r) for r in reports)
+    paths = [
+        *((p, "") for p in listed),
+        *((d.path, d.modified[:10]) for d in datasets[1:]),
+        *((c.page, c.modified[:10]) for c in contexts),
+    ]
     writer.text("sitemap.xml", metadata.sitemap(paths, base))
     writer.text("robots.txt", metadata.robots(base))
 

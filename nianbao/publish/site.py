@@ -37,11 +37,13 @@ from .views import ReportContext
 from .writer import Writer
 
 STATIC_DIR = render.TEMPLATE_DIR / "static"
-# Kept with a report's table lines (nianbao.cache): its line of the home
-# page's list, and what the pages about all reports need of it (views.facts).
+# Kept with a report's table lines (nianbao.cache): its line of the lists of
+# reports, what the pages about all reports need of it (views.facts), and its
+# dataset in the DCAT catalogue.
 # Kept as they are (a str, a dict), not as bytes: a rebuild reads them all.
 LIST_ROW = "html:list-row"
 FACTS = "facts"
+CATALOG = "json:catalog"
 
 
 @dataclass
@@ -191,7 +193,13 @@ def _write_portal(
     if failures:
         raise PublishFailed(failures)
     with stages.timed("render"):
-        portal.write_pages(writer, env, site, {r.report_id: lines[r.report_id][LIST_ROW] for r in reports})
+        portal.write_pages(
+            writer,
+            env,
+            site,
+            {r.report_id: lines[r.report_id][LIST_ROW] for r in reports},
+            {r.report_id: lines[r.report_id][CATALOG] for r in reports},
+        )
         writer.text("data.html", render.render_data(env, site.base, site.year_downloads))
     writer.text(".nojekyll", "")
     with stages.timed("validate"):
@@ -347,6 +355,7 @@ def _write_report(job: tuple[Path, Path, Report, ReportContext, Path]) -> Stages
         facts = views.facts(report)
         parts[FACTS] = facts
         parts[LIST_ROW] = render.render_list_row(render.environment(), {"report": report, **facts})
+        parts[CATALOG] = metadata.dcat_entry(views.report_dataset(report, context), context.base)
     cache.store_parts(parts_file, parts)
     original = source_name(report.source)
     with stages.timed("write"):
