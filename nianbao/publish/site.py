@@ -9,6 +9,7 @@ pages and search index.  A report whose folder cannot be written is named
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -82,7 +83,7 @@ class Reuse:
             return False
         if not self.in_place:
             return writer.reuse(self.previous / folder, folder)
-        if not (self.previous / folder).is_dir():
+        if not os.path.isdir(f"{self.previous}/{folder}"):  # a string: pathlib costs more, 11,000 times
             return False
         self.kept.add(folder)
         return True
