@@ -690,3 +690,15 @@ def test_cells_without_references_keep_their_places_through_gaps_and_marks():
         [None, None, 7, None],
     ]
     assert read.cell(2, 3).font.i  # the marked empty cell keeps its place and its style
+
+
+def test_no_workbook_when_table_3_would_not_fit_in_one_excel_sheet(seed_site, monkeypatch):
+    from nianbao.publish import downloads
+
+    reports = seed_site.reports
+    lines = sum(len(TEMPLATES[r.template].rows_for({c for c, _ in r.requests})) for r in reports)
+    monkeypatch.setattr(downloads, "MAX_ROWS", lines + 1)  # the header and every line: just fits
+    assert downloads.fits_one_sheet(reports)
+    monkeypatch.setattr(downloads, "MAX_ROWS", lines)
+    assert not downloads.fits_one_sheet(reports)
+    assert downloads.collection_workbook(reports, "全部") is None  # the CSV files have no such limit

@@ -295,6 +295,16 @@ def long_sheet(
     return sheet
 
 
+def fits_one_sheet(reports: list[Report]) -> bool:
+    """Whether the reports' table 三 fits in one Excel sheet, as long lines:
+    counted row by row only when the most rows a report can have would not fit."""
+    most = max(len(t.rows) for t in TEMPLATES.values())
+    if (len(reports) * most + 1) <= MAX_ROWS:
+        return True
+    rows = sum(len(TEMPLATES[r.template].rows_for({c for c, _ in r.requests})) for r in reports)
+    return rows + 1 <= MAX_ROWS
+
+
 def collection_workbook(
     reports: list[Report],
     title: str,
@@ -307,8 +317,7 @@ def collection_workbook(
     template's layout.  ``kept``: the reports' lines of the long sheets, as
     :func:`report_lines` wrote them.  ``None`` when table 三 would not fit in
     one Excel sheet (about 40,000 reports): the CSV files have no such limit."""
-    rows = sum(len(TEMPLATES[r.template].rows_for({c for c, _ in r.requests})) for r in reports)
-    if rows + 1 > MAX_ROWS:
+    if not fits_one_sheet(reports):
         return None
     if kept is not None:  # each report's read once
         kept = {r.report_id: kept[r.report_id] for r in reports}
