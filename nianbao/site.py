@@ -152,7 +152,7 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
         with summary.stages.timed("reuse"):
             cache.store_snapshot(cache_dir / "parsed", results)
     for path, reason in refused:
-        relative = path.relative_to(content).as_posix()
+        relative = _relative(path, content)
         summary.problems.append(Problem(relative, report_id(relative), reason, "refused"))
     unique_ids(summary.reports)
     flag_duplicates(summary.reports)

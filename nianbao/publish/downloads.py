@@ -260,17 +260,17 @@ LONG_SHEETS: dict[str, tuple[Callable[[], Sheet], Callable[[Sheet, Report], None
     "indicators": (_indicators_head, _indicators_lines),
     "findings": (_findings_head, _findings_lines),
 }
-_APART = "\x00"  # between a report's lines as kept: no line holds it (xlsx.row_formats)
 
 
 def report_lines(report: Report) -> dict[str, bytes]:
     """The report's lines of each long sheet, written (:func:`.xlsx.row_formats`)
-    and joined, by :func:`kept_key` (kept with its table lines)."""
+    as one piece of XML, by :func:`kept_key` (kept with its table lines): rows
+    carry no number, so they go into any sheet as they are."""
     out = {}
     for name, (head, lines) in LONG_SHEETS.items():
         sheet = head()
         lines(sheet, report)
-        out[kept_key(name)] = _APART.join(row_formats(sheet, skip=1)).encode()
+        out[kept_key(name)] = "".join(row_formats(sheet, skip=1)).encode()
     return out
 
 
@@ -291,7 +291,7 @@ def long_sheet(
         if known is None or key not in known:
             lines(sheet, report)
         elif known[key]:
-            sheet.rows.extend(known[key].decode().split(_APART))
+            sheet.rows.append(known[key].decode())
     return sheet
 
 

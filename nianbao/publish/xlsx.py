@@ -44,7 +44,7 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 @dataclass
 class Sheet:
     name: str
-    # A row is its cells, or a row written before (:func:`row_formats`): its
+    # A row is its cells, or rows written before (:func:`row_formats`): their
     # XML, so a long sheet can be joined from the lines each report keeps
     # without writing them again.
     rows: list[Sequence[Value] | str] = field(default_factory=list)
