@@ -222,7 +222,9 @@ def prune(folder: Path, used: set[str]) -> None:
     if not folder.is_dir():
         return
     for path in folder.glob("*/*"):
-        if path.name.split(".", 1)[0] not in used:  # an entry and what is kept beside it (sheets_path)
+        if (
+            path.name.split(".", 1)[0] not in used
+        ):  # an entry and what is kept beside it (sheets_path, search_path)
             path.unlink(missing_ok=True)
 
 
@@ -256,6 +258,12 @@ def sheets_path(entry: Path) -> Path:
     """Where a report's lines of the workbooks' long sheets are kept: beside
     its entry of ``parts/``, apart, as only the workbooks being made need them."""
     return entry.with_name(f"{entry.name}.sheets")
+
+
+def search_path(entry: Path) -> Path:
+    """Where a report's search document is kept (:mod:`nianbao.publish.search`):
+    beside its entry of ``parts/``, read only when its search shard is indexed."""
+    return entry.with_name(f"{entry.name}.search")
 
 
 def store_parts(path: Path, parts: dict[str, bytes]) -> None:

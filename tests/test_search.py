@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from html.parser import HTMLParser
 
 import pytest
 from conftest import SEEDS
 
 from nianbao.config import Config
+from nianbao.publish import render, search
+from nianbao.publish.site import SearchDocuments
 from nianbao.site import build
-from nianbao.urls import report_id, search_shard
+from nianbao.urls import report_id, report_page, search_shard
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +120,61 @@ def test_only_the_reports_own_words_are_indexed(searchable):
             assert words not in text, (report.report_id, words)
         overview = report.prose.get("overview", "").replace("\n", "")
         assert overview[:12] in text.replace("\n", "")  # the report's own prose is
+
+
+def _indexed_text(html: str) -> str:
+    parser = _Indexed()
+    parser.feed(html)
+    return " ".join("".join(parser.text).split())  # Pagefind reads runs of white space as one
+
+
+def test_a_search_document_holds_what_search_would_index_of_the_page(searchable):
+    """Pagefind reads each report's search document, not its page (it spent
+    half its time parsing tables it then skipped): the same indexed text."""
+    summary, out = searchable
+    env = render.environment()
+    for report in summary.reports:
+        page = (out / report_page(report.report_id)).read_text(encoding="utf-8")
+        document = render.render_search_document(env, report)
+        assert "<table" not in document and "<table" in page
+        assert _indexed_text(document) == _indexed_text(page), report.report_id
+
+
+def test_the_index_of_the_search_documents_is_the_index_of_the_pages(searchable, tmp_path):
+    """Pagefind run on the published pages themselves makes the same files,
+    fragments (the results' texts) and index alike: the names are hashes of the content."""
+    summary, out = searchable
+    for shard in {search_shard(r.report_id) for r in summary.reports}:
+        pages = tmp_path / shard
+        for report in summary.reports:
+            if search_shard(report.report_id) == shard:
+                target = pages / report_page(report.report_id)
+                target.parent.mkdir(parents=True)
+                shutil.copyfile(out / report_page(report.report_id), target)
+        subprocess.run(
+            [*search._command(), *search.OPTIONS, "--site", str(pages), "--output-subdir", "index"],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        for folder in ("fragment", "index"):
+            made = sorted(p.name for p in (pages / "index" / folder).iterdir())
+            assert made == sorted(p.name for p in (out / "pagefind" / shard / folder).iterdir()), (
+                shard,
+                folder,
+            )
+
+
+def test_a_search_document_lost_from_the_cache_is_made_again_the_same(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    for path in sorted(SEEDS.glob("*.txt"))[:2]:
+        shutil.copyfile(path, content / path.name)
+    out = tmp_path / "site"
+    summary = build(content, out, Config(search=False))
+    kept = sorted((tmp_path / ".site.cache" / "parts").glob("*/*.search"))
+    assert len(kept) == len(summary.reports) == 2
+    by_entry = {path.name.removesuffix(".search"): path.read_bytes() for path in kept}
+    lost = SearchDocuments(summary.reports, {r.report_id: tmp_path / "gone" for r in summary.reports})
+    made = {lost(r.report_id) for r in summary.reports}
+    assert made == set(by_entry.values())

@@ -46,7 +46,6 @@ from .views import (
     agency_dataset,
     counted,
     facts,
-    list_row,
     portal_dataset,
     quality_groups,
     stats,
@@ -93,10 +92,7 @@ class Portal:
     def rows(self) -> dict[str, dict[str, Any]]:
         """Report id -> its line in the lists (worked out once: the home page,
         the agency pages and the JSON index all use it)."""
-        return {
-            r.report_id: {"report": r, **known} if (known := self.facts.get(r.report_id)) else list_row(r)
-            for r in self.reports
-        }
+        return {r.report_id: {"report": r, **(self.facts.get(r.report_id) or facts(r))} for r in self.reports}
 
     def agencies_of(self, reports: list[Report]) -> list[Agency]:
         """The agencies of some reports, each once (a year's figures count them)."""
@@ -284,8 +280,7 @@ def api_rankings(reports: list[Report], rows: dict[str, dict[str, Any]]) -> dict
     out = []
     for r in counted(reports):
         facet = rows[r.report_id]
-        parts = facet.get("parts") or facts(r)["parts"]
-        out.append([r.report_id, r.agency, facet["region"], facet["level"], facet["kind"], parts])
+        out.append([r.report_id, r.agency, facet["region"], facet["level"], facet["kind"], facet["parts"]])
     return {
         "indicators": [i.code for i in ind.INDICATORS],
         "fields": ["report_id", "agency", "region", "level", "kind", "parts"],
@@ -375,7 +370,7 @@ def write_year_pages(writer: Writer, env: Environment, portal: Portal, list_rows
             root="",
             path=name,
             base=portal.base,
-            stats=stats(year_reports, portal.agencies_of(year_reports)),
+            stats=stats(year_reports, portal.agencies_of(year_reports), portal.rows),
             year_label=_year_label(year),
             year_label_zh=f"{year} 年度" if year else "年度未知",
             downloads=year_files(year) if year else None,
@@ -394,7 +389,7 @@ def write_pages(
     catalogue, :func:`.metadata.dcat_entry`).  The home page lists them all
     while they are few (:attr:`.Config.home_list_max`); each year's page always lists its own."""
     reports, base = portal.reports, portal.base
-    figures = stats(reports, portal.agencies)
+    figures = stats(reports, portal.agencies, portal.rows)
     common = {"base": base, "stats": figures}
     listed_here = len(reports) <= config.ACTIVE.home_list_max
     rows = [portal.rows[r.report_id] for r in reports] if listed_here else []
@@ -415,7 +410,7 @@ def write_pages(
             for year, group in reversed(portal.by_year())
         ],
         problems=portal.problems,
-        years=year_charts(reports),
+        years=year_charts(reports, portal.rows),
         dataset=portal_meta,
         citation=metadata.citation(portal_meta, base),
         citation_en=metadata.citation_en(portal_meta, base),

@@ -160,6 +160,12 @@ def render_list_row(env: Environment, row: dict[str, Any]) -> str:
     return env.get_template("_list_row.html").render(row=row)
 
 
+def render_search_document(env: Environment, report: Report) -> str:
+    """What full-text search indexes of a report's page (its title and prose),
+    as a page of its own: Pagefind reads it instead of the page and its tables."""
+    return env.get_template("_search_document.html").render(report=report)
+
+
 @dataclass(frozen=True)
 class Download:
     """A file a report page offers: where it is, the name it is saved under, what it is."""

@@ -3,7 +3,10 @@
 Pagefind indexes what carries ``data-pagefind-body`` (the report pages, each
 naming its agency; tables and charts are marked ``data-pagefind-ignore``),
 leaving out the English labels (``.en``) so results quote the reports' own
-Chinese text.  Pagefind has no incremental mode, so the pages are split into
+Chinese text.  It is given each report's search document, not its page: the
+same title and prose at the same address, without the tables it would parse
+only to skip (half of its time; ``templates/_search_document.html``).
+Pagefind has no incremental mode, so the pages are split into
 16 shards by their report id (:func:`nianbao.urls.search_shard`), each its
 own index in ``pagefind/<shard>/``: an edit re-indexes one shard, and the
 search page merges the shards in the browser (``mergeIndex``).  The binary
@@ -13,7 +16,6 @@ is run directly, two shards at a time.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -47,27 +49,28 @@ def _command() -> list[str]:
         return [sys.executable, "-m", "pagefind"]
 
 
-def index_shards(out: Path, shards: dict[str, list[str]], page: Callable[[str], Path]) -> str:
-    """Index each shard's report pages (shard -> report ids; ``page``: where a
-    report's page is) into its folder under ``out``; returns "" or why search
-    is unavailable."""
+def index_shards(out: Path, shards: dict[str, list[str]], document: Callable[[str], bytes]) -> str:
+    """Index each shard's reports (shard -> report ids; ``document``: a
+    report's search document) into its folder under ``out``; returns "" or
+    why search is unavailable."""
     if not config.ACTIVE.search:
         return "全文搜索索引未生成（search off: --no-search）"
     with ThreadPoolExecutor(max_workers=2) as pool:  # each pagefind uses a core
-        problems = list(pool.map(lambda item: _index(out, item[0], item[1], page), sorted(shards.items())))
+        problems = list(
+            pool.map(lambda item: _index(out, item[0], item[1], document), sorted(shards.items()))
+        )
     return next((p for p in problems if p), "")
 
 
-def _index(out: Path, shard: str, report_ids: list[str], page: Callable[[str], Path]) -> str:
-    """One shard, indexed in a scratch site holding its pages only (hard
-    links: a rebuild writes only the pages that changed, the others stay in
-    the published site), then moved into ``out``."""
+def _index(out: Path, shard: str, report_ids: list[str], document: Callable[[str], bytes]) -> str:
+    """One shard, indexed in a scratch site holding its reports' search
+    documents where their pages are, then moved into ``out``."""
     scratch = Path(tempfile.mkdtemp(prefix=".search-", dir=out))  # gone before the site is published
     try:
         for rid in report_ids:
             target = scratch / report_page(rid)
             target.parent.mkdir(parents=True)
-            _link(page(rid), target)
+            target.write_bytes(document(rid))
         result = subprocess.run(
             [*_command(), *OPTIONS, "--site", str(scratch), "--output-subdir", search_folder(shard)],
             capture_output=True,
@@ -87,10 +90,3 @@ def _index(out: Path, shard: str, report_ids: list[str], page: Callable[[str], P
         return f"全文搜索索引未生成：{exc}"
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _link(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:  # another file system
-        shutil.copyfile(source, target)

@@ -24,7 +24,6 @@ from ..urls import (
     agency_files,
     agency_folder,
     report_folder,
-    report_page,
     search_folder,
     search_shard,
     source_name,
@@ -88,11 +87,6 @@ class Reuse:
         self.kept.add(folder)
         return True
 
-    def page(self, writer: Writer, report_id: str) -> Path:
-        """Where a report's page is in this build: written, or left in place."""
-        folder = report_folder(report_id)
-        return (self.previous if folder in self.kept else writer.root) / report_page(report_id)
-
 
 def keep_compiled(folder: Path | None) -> None:
     """Keep what the pages are made with (compiled templates, the English
@@ -150,7 +144,8 @@ def write_site(
     # The search index needs the report pages only: it is made while the rest
     # is written (Pagefind runs in processes of its own, on the other core).
     background = ThreadPoolExecutor(max_workers=1)
-    searching = background.submit(_search_index, writer, reports, reuse, stages)
+    documents = SearchDocuments(reports, part_files)
+    searching = background.submit(_search_index, writer, reports, reuse, documents, stages)
     try:
         errors = _write_portal(writer, env, site, problems, stages, reuse, parts, part_files)
     finally:
@@ -248,14 +243,33 @@ def _load_parts(parts: Path, part_files: dict[str, Path]) -> dict[str, package.P
     return lines
 
 
-def _search_index(writer: Writer, reports: list[Report], reuse: Reuse | None, stages: Stages) -> str:
+class SearchDocuments:
+    """Report id -> its search document (:func:`.render.render_search_document`),
+    as kept where the report was written, or made again when it cannot be read."""
+
+    def __init__(self, reports: list[Report], part_files: dict[str, Path]):
+        self.reports = {r.report_id: r for r in reports}
+        self.part_files = part_files
+
+    def __call__(self, report_id: str) -> bytes:
+        try:
+            return cache.search_path(self.part_files[report_id]).read_bytes()
+        except OSError:
+            return render.render_search_document(render.environment(), self.reports[report_id]).encode()
+
+
+def _search_index(
+    writer: Writer, reports: list[Report], reuse: Reuse | None, documents: SearchDocuments, stages: Stages
+) -> str:
     """The search index, shard by shard: a shard none of whose report pages
     changed is taken from the last site as it is (see :mod:`.search`)."""
     with stages.timed("search"):
-        return _index_shards(writer, reports, reuse)
+        return _index_shards(writer, reports, reuse, documents)
 
 
-def _index_shards(writer: Writer, reports: list[Report], reuse: Reuse | None) -> str:
+def _index_shards(
+    writer: Writer, reports: list[Report], reuse: Reuse | None, documents: SearchDocuments
+) -> str:
     shards: dict[str, list[str]] = {}
     for report in reports:
         shards.setdefault(search_shard(report.report_id), []).append(report.report_id)
@@ -272,8 +286,7 @@ def _index_shards(writer: Writer, reports: list[Report], reuse: Reuse | None) ->
                 reuse.written[folder] = keys[folder]
                 continue
         todo[shard] = ids
-    page = reuse.page if reuse is not None else lambda w, rid: w.root / report_page(rid)
-    problem = search.index_shards(writer.root, todo, lambda rid: page(writer, rid)) if todo else ""
+    problem = search.index_shards(writer.root, todo, documents) if todo else ""
     if not problem and reuse is not None:
         reuse.written.update(keys)
     return problem
@@ -357,7 +370,9 @@ def _write_report(job: tuple[Path, Path, Report, ReportContext, Path]) -> Stages
         parts[FACTS] = facts
         parts[LIST_ROW] = render.render_list_row(render.environment(), {"report": report, **facts})
         parts[CATALOG] = metadata.dcat_entry(views.report_dataset(report, context), context.base)
-    cache.store_parts(parts_file, parts)
+        document = render.render_search_document(render.environment(), report)
+    cache.write_whole(cache.search_path(parts_file), document.encode())
+    cache.store_parts(parts_file, parts)  # last: the entry stands for what is kept beside it
     original = source_name(report.source)
     with stages.timed("write"):
         raw = read_regular(content / report.source, config.LIMITS.binary_bytes)

@@ -9,6 +9,7 @@ Plain functions over reports; :mod:`.render` turns them into pages and
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -158,29 +159,34 @@ def counted(reports: list[Report]) -> list[Report]:
     return [r for r in reports if not r.duplicate_of]
 
 
-def stats(reports: list[Report], agency_list: list[Agency]) -> dict[str, Any]:
+def stats(
+    reports: list[Report], agency_list: list[Agency], rows: Mapping[str, dict[str, Any]]
+) -> dict[str, Any]:
     """What the portal holds and its headline national figures (a report of
-    an agency-year that has another is counted once, see :func:`counted`)."""
+    an agency-year that has another is counted once, see :func:`counted`),
+    added up from the reports' lines (``rows``: report id -> :func:`facts`),
+    not from their tables again."""
     published = reports
     reports = counted(reports)
     years = sorted({r.year for r in reports if r.year})
+    lines = [rows[r.report_id] for r in reports]
 
-    def total(table: str, row: str, column: str = "total") -> int:
-        return int(sum(r.value(table, row, column) or 0 for r in reports))
+    def total(*names: str) -> int:
+        return sum(line[name] or 0 for line in lines for name in names)
 
     # The national share is over the requests of every report where it is known, not a mean of shares.
-    known = [p for r in reports if (p := ind.BY_CODE["granted_or_partial_share"].parts(r))]
+    share = INDICATOR_INDEX["granted_or_partial_share"]
+    known = [p for line in lines if (p := line["parts"][share])]
     return {
         "reports": len(published),
         "agencies": len(agency_list),
         "regions": len({a.region for a in agency_list if a.region}),
         "years": years,
         "years_text": _span(years),
-        "received": total("requests", "new_received"),
+        "received": total("received"),
         "granted_share": float(sum(t for t, _ in known)) / float(sum(b for _, b in known)) if known else None,
-        "reconsiderations": total("reviews", "reconsideration"),
-        "lawsuits": total("reviews", "litigation_direct")
-        + total("reviews", "litigation_after_reconsideration"),
+        "reconsiderations": total("reconsiderations"),
+        "lawsuits": total("litigation_direct", "litigation_after_reconsideration"),
         "passing": sum(1 for r in published if passes_arithmetic(r)),
         # of those, the reports with an equation that cells missing left unchecked
         "unassessed": sum(
@@ -190,6 +196,11 @@ def stats(reports: list[Report], agency_list: list[Agency]) -> dict[str, Any]:
         ),
         "counted": len(reports),  # the national figures' reports: one per agency and year
     }
+
+
+INDICATOR_INDEX = {
+    indicator.code: i for i, indicator in enumerate(ind.INDICATORS)
+}  # its place in facts' "parts"
 
 
 def list_row(report: Report) -> dict[str, Any]:
@@ -209,6 +220,8 @@ def list_row(report: Report) -> dict[str, Any]:
         "denied": values["denied_share"],
         "reconsiderations": None if recon is None else int(recon),
         "lawsuits": None if direct is None or after is None else int(direct + after),
+        "litigation_direct": None if direct is None else int(direct),
+        "litigation_after_reconsideration": None if after is None else int(after),
         "errors": report.count("error"),
         "warnings": report.count("warning"),
         "flagged": flagged_figures(report),
@@ -255,43 +268,39 @@ def flagged_figures(report: Report) -> dict[str, bool]:
     return out
 
 
-def year_charts(reports: list[Report]) -> list[dict[str, Any]]:
-    """Rankings and a distribution across agencies, for each year (newest first)."""
+def year_charts(reports: list[Report], rows: Mapping[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rankings and a distribution across agencies, for each year (newest
+    first), from the reports' lines (``rows``: report id -> :func:`facts`)."""
     by_year: dict[int, list[Report]] = defaultdict(list)
     for report in counted(reports):
         if report.year:
             by_year[report.year].append(report)
+    denied_parts = INDICATOR_INDEX["denied_share"]
     out = []
     for year in sorted(by_year, reverse=True):
-        group = by_year[year]
+        group = [(r, rows[r.report_id]) for r in by_year[year]]
         top = sorted(
-            (r for r in group if r.value("requests", "new_received", "total") is not None),
-            key=lambda r: (-(r.value("requests", "new_received", "total") or 0), r.agency),
+            ((r, line["received"]) for r, line in group if line["received"] is not None),
+            key=lambda pair: (-pair[1], pair[0].agency),
         )[:10]
         most = [
-            (
-                r.agency or r.source,
-                float(r.value("requests", "new_received", "total") or 0),
-                f"{int(r.value('requests', 'new_received', 'total') or 0):,}",
-                report_page(r.report_id),
-            )
-            for r in top
+            (r.agency or r.source, float(received), f"{received:,}", report_page(r.report_id))
+            for r, received in top
         ]
-        # Refusal shares over a base of fewer than 10 requests say little: left out.
+        # Refusal shares over a base of fewer than 10 requests (三（七）总计, the share's denominator) say little: left out.
         denied = sorted(
             (
-                (ind.BY_CODE["denied_share"].value(r), r)
-                for r in group
-                if (r.value("requests", "total_processed", "total") or 0) >= 10
+                (line["denied"], r)
+                for r, line in group
+                if line["denied"] is not None and line["parts"][denied_parts][1] >= 10
             ),
-            key=lambda pair: (-(pair[0] if pair[0] is not None else -1), pair[1].agency),
+            key=lambda pair: (-pair[0], pair[1].agency),
         )
         refusing = [
             (r.agency or r.source, v, ind.show("denied_share", v), report_page(r.report_id))
             for v, r in denied[:10]
-            if v is not None
         ]
-        shares = [v for r in group if (v := ind.BY_CODE["granted_or_partial_share"].value(r)) is not None]
+        shares = [v for _, line in group if (v := line["granted"]) is not None]
         out.append(
             {
                 "year": year,
