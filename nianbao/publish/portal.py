@@ -217,30 +217,32 @@ def agency_key(agency: Agency, report_keys: list[str], portal: Portal) -> str:
     return digest.hexdigest()
 
 
-def api_index(portal: Portal) -> dict[str, Any]:
-    """``api/index.json``: every report, its filters' fields, headline indicators and files."""
-    return {
+def api_entry(report: Report, row: dict[str, Any], agency_page: str) -> str:
+    """A report's entry of ``api/index.json`` (``row``: its :func:`.views.facts`),
+    as compact JSON: made where the report is written and kept with its lines."""
+    entry = {
+        "report_id": report.report_id,
+        **_summary_fields(report, row),
+        "template": report.template,
+        "agency_page": agency_page,
+        "page": report_page(report.report_id),
+        "files": report_files(report.report_id),
+        "indicators": {code: value for code, value in row["indicators"].items() if code in ind.HEADLINE},
+    }
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+
+
+def api_index(entries: list[str]) -> str:
+    """``api/index.json``: every report, its filters' fields, headline
+    indicators and files (``entries``: each report's :func:`api_entry`)."""
+    head = {
         "name": "nianbao",
         "title": metadata.PORTAL_NAME,
         "template": "api/template.json",
-        "count": len(portal.reports),
-        "reports": [
-            {
-                "report_id": r.report_id,
-                **_summary_fields(r, portal.rows[r.report_id]),
-                "template": r.template,
-                "agency_page": a.page if (a := portal.agency_of.get(r.report_id)) else "",
-                "page": report_page(r.report_id),
-                "files": report_files(r.report_id),
-                "indicators": {
-                    code: value
-                    for code, value in portal.rows[r.report_id]["indicators"].items()
-                    if code in ind.HEADLINE
-                },
-            }
-            for r in portal.reports
-        ],
+        "count": len(entries),
     }
+    text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
+    return f'{text[:-1]},"reports":[{",".join(entries)}]}}\n'
 
 
 def _summary_fields(report: Report, row: dict[str, Any]) -> dict[str, Any]:
@@ -382,11 +384,17 @@ def write_year_pages(writer: Writer, env: Environment, portal: Portal, list_rows
 
 
 def write_pages(
-    writer: Writer, env: Environment, portal: Portal, list_rows: dict[str, str], catalog: dict[str, str]
+    writer: Writer,
+    env: Environment,
+    portal: Portal,
+    list_rows: dict[str, str],
+    catalog: dict[str, str],
+    api_entries: dict[str, str],
 ) -> None:
     """The pages about all the reports (``list_rows``: each report's line of
     a list, :func:`.render.render_list_row`; ``catalog``: its dataset in the
-    catalogue, :func:`.metadata.dcat_entry`).  The home page lists them all
+    catalogue, :func:`.metadata.dcat_entry`; ``api_entries``: its entry of
+    the JSON index, :func:`api_entry`).  The home page lists them all
     while they are few (:attr:`.Config.home_list_max`); each year's page always lists its own."""
     reports, base = portal.reports, portal.base
     figures = stats(reports, portal.agencies, portal.rows)
@@ -443,7 +451,7 @@ def write_pages(
     )
     page("404.html", "404.html", root=urlsplit(base).path or "/")
     writer.text("feed.xml", metadata.atom(entries, base))
-    writer.json(PORTAL_FILES["json"], api_index(portal))
+    writer.text(PORTAL_FILES["json"], api_index([api_entries[r.report_id] for r in reports]))
     writer.json(AGENCY_INDEX, api_agencies(portal))
     for year, year_reports in portal.by_year():
         if year:

@@ -38,12 +38,13 @@ from .writer import Writer
 
 STATIC_DIR = render.TEMPLATE_DIR / "static"
 # Kept with a report's table lines (nianbao.cache): its line of the lists of
-# reports, what the pages about all reports need of it (views.facts), and its
-# dataset in the DCAT catalogue.
+# reports, what the pages about all reports need of it (views.facts), its
+# dataset in the DCAT catalogue and its entry of the JSON index.
 # Kept as they are (a str, a dict), not as bytes: a rebuild reads them all.
 LIST_ROW = "html:list-row"
 FACTS = "facts"
 CATALOG = "json:catalog"
+API_ENTRY = "json:api-index"
 
 
 @dataclass
@@ -165,7 +166,7 @@ def _write_portal(
 ) -> list[str]:
     """Everything about many reports: the portal's package, the years' bundles,
     the agencies' folders and the pages; returns the package's errors."""
-    reports, failures = site.reports, {}
+    reports = site.reports
     with stages.timed("package"):
         lines = _load_parts(parts, part_files)
         site.facts = {rid: part[FACTS] for rid, part in lines.items()}
@@ -177,8 +178,42 @@ def _write_portal(
             compact=False,
         )
         sheets = SheetLines(part_files)
-        for year, year_reports in site.by_year():
-            _write_year(writer, year, year_reports, reuse, lines, sheets)
+    # The years' bundles are mostly zlib, which lets go of the interpreter:
+    # made on a thread of their own while the agencies and pages are written
+    # (and waited for however those end).
+    with ThreadPoolExecutor(max_workers=1) as bundling:
+        years = [
+            bundling.submit(_write_year, writer, year, year_reports, reuse, lines, sheets)
+            for year, year_reports in site.by_year()
+        ]
+        _write_agencies_and_pages(writer, env, site, reuse, lines, sheets, stages)
+        with stages.timed("package"):
+            for year in years:
+                year.result()  # what went wrong making a year's bundle stops the build, as before
+    with stages.timed("validate"):
+        if reuse is not None and reuse.validated and reuse.reused:
+            changed = [lines[r.report_id] for r in reports if r.report_id not in reuse.reused_ids]
+            errors = validate_changed(
+                package.portal_package(len(reports)),
+                [*changed, package.problem_parts(problems)],
+                [r.report_id for r in reports],
+            )
+        else:
+            errors = validate_portal(writer.root / "data" / "datapackage.json")
+    return errors
+
+
+def _write_agencies_and_pages(
+    writer: Writer,
+    env,
+    site: portal.Portal,
+    reuse: Reuse | None,
+    lines: dict[str, package.Parts],
+    sheets: SheetLines,
+    stages: Stages,
+) -> None:
+    """The agencies' folders, then the pages about all reports."""
+    reports, failures = site.reports, {}
     with stages.timed("agencies"):
         for agency in site.agencies:
             try:
@@ -195,20 +230,10 @@ def _write_portal(
             site,
             {r.report_id: lines[r.report_id][LIST_ROW] for r in reports},
             {r.report_id: lines[r.report_id][CATALOG] for r in reports},
+            {r.report_id: lines[r.report_id][API_ENTRY] for r in reports},
         )
         writer.text("data.html", render.render_data(env, site.base, site.year_downloads))
     writer.text(".nojekyll", "")
-    with stages.timed("validate"):
-        if reuse is not None and reuse.validated and reuse.reused:
-            changed = [lines[r.report_id] for r in reports if r.report_id not in reuse.reused_ids]
-            errors = validate_changed(
-                package.portal_package(len(reports)),
-                [*changed, package.problem_parts(problems)],
-                [r.report_id for r in reports],
-            )
-        else:
-            errors = validate_portal(writer.root / "data" / "datapackage.json")
-    return errors
 
 
 class SheetLines(Mapping[str, Mapping[str, bytes]]):
@@ -370,6 +395,7 @@ def _write_report(job: tuple[Path, Path, Report, ReportContext, Path]) -> Stages
         parts[FACTS] = facts
         parts[LIST_ROW] = render.render_list_row(render.environment(), {"report": report, **facts})
         parts[CATALOG] = metadata.dcat_entry(views.report_dataset(report, context), context.base)
+        parts[API_ENTRY] = portal.api_entry(report, facts, context.agency_page)
         document = render.render_search_document(render.environment(), report)
     cache.write_whole(cache.search_path(parts_file), document.encode())
     cache.store_parts(parts_file, parts)  # last: the entry stands for what is kept beside it
