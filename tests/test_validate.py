@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 from conftest import SEEDS
 
-from nianbao.publish import package, validate
+from nianbao.publish import frictionless_run, package, validate
 from nianbao.publish.validate import validate_changed, validate_package, validate_portal
 from nianbao.site import build
 from nianbao.urls import report_page
@@ -71,9 +75,9 @@ def test_a_rebuild_validates_only_what_changed(tmp_path, monkeypatch):
     def recording(descriptor, parts, report_ids):
         parts = list(parts)
         calls.append(parts)
-        return validate_changed(descriptor, parts, report_ids)
+        return validate.start_changed(descriptor, parts, report_ids)
 
-    monkeypatch.setattr(nianbao.publish.site, "validate_changed", recording)
+    monkeypatch.setattr(nianbao.publish.site, "start_changed", recording)
     content = tmp_path / "content"
     edited = sorted(content.iterdir())[0]
     edited.write_bytes(
@@ -102,7 +106,7 @@ def test_a_whole_package_is_validated_with_its_keys_checked_apart(tmp_path):
 def test_equal_hashes_are_compared_as_keys(tmp_path, monkeypatch):
     """A collision of the 8-byte hashes is never reported as a repeated key."""
     descriptor, _ = _site(tmp_path)
-    monkeypatch.setattr(validate, "_key_hash", lambda values: 0)  # every key collides
+    monkeypatch.setattr(frictionless_run, "_key_hash", lambda values: 0)  # every key collides
     assert (
         validate.repeated_keys(
             descriptor.parent / "requests.csv", "requests", ["report_id", "row", "applicant"]
@@ -118,3 +122,37 @@ def test_a_key_column_missing_is_reported_not_raised(tmp_path):
     assert validate.repeated_keys(path, "requests", ["report_id", "row", "applicant"]) == [
         "primary-key: requests has no column applicant"
     ]
+
+
+def test_a_validation_that_cannot_run_says_so_instead_of_passing(tmp_path, monkeypatch):
+    broken = tmp_path / "broken.py"
+    broken.write_text("import sys\nsys.exit('frictionless is not installed')\n", encoding="utf-8")
+    monkeypatch.setattr(validate, "CHILD", broken)
+    descriptor, _ = _site(tmp_path)
+    assert validate.start_portal(descriptor).result() == [
+        "数据包校验未完成（frictionless）：frictionless is not installed"
+    ]
+
+
+def test_a_validation_stopped_on_the_way_leaves_nothing_behind(tmp_path):
+    _, summary = _site(tmp_path)
+    running = validate.start_changed(package.portal_package(5), _lines(summary).values(), [])
+    scratch = Path(running.scratch.name)
+    assert (scratch / "requests.csv").is_file()
+    running.cancel()
+    assert running.process.returncode is not None and not scratch.exists()
+
+
+def test_the_validation_runs_apart_from_the_build(tmp_path):
+    """A process of its own, which imports no part of nianbao (it is run by its path)."""
+    descriptor, _ = _site(tmp_path)
+    child = subprocess.run(
+        [sys.executable, "-X", "importtime", str(validate.CHILD), "portal", str(descriptor)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(child.stdout) == []
+    imported = {line.rsplit("|", 1)[-1].strip() for line in child.stderr.splitlines()}
+    assert "frictionless" in imported
+    assert not [name for name in imported if name == "nianbao" or name.startswith("nianbao.")]

@@ -32,7 +32,7 @@ from ..urls import (
 from ..workers import KILLED, map_jobs
 from . import downloads, metadata, package, phrases, portal, render, search, views
 from .history import history
-from .validate import validate_changed, validate_portal
+from .validate import Validation, start_changed, start_portal
 from .views import ReportContext
 from .writer import Writer
 
@@ -178,29 +178,47 @@ def _write_portal(
             compact=False,
         )
         sheets = SheetLines(part_files)
-    # The years' bundles are mostly zlib, which lets go of the interpreter:
-    # made on a thread of their own while the agencies and pages are written
-    # (and waited for however those end).
-    with ThreadPoolExecutor(max_workers=1) as bundling:
-        years = [
-            bundling.submit(_write_year, writer, year, year_reports, reuse, lines, sheets)
-            for year, year_reports in site.by_year()
-        ]
-        _write_agencies_and_pages(writer, env, site, reuse, lines, sheets, stages)
-        with stages.timed("package"):
-            for year in years:
-                year.result()  # what went wrong making a year's bundle stops the build, as before
     with stages.timed("validate"):
-        if reuse is not None and reuse.validated and reuse.reused:
-            changed = [lines[r.report_id] for r in reports if r.report_id not in reuse.reused_ids]
-            errors = validate_changed(
-                package.portal_package(len(reports)),
-                [*changed, package.problem_parts(problems)],
-                [r.report_id for r in reports],
-            )
-        else:
-            errors = validate_portal(writer.root / "data" / "datapackage.json")
+        validation = _start_validation(writer, reports, problems, reuse, lines)
+    try:
+        # The years' bundles are mostly zlib, which lets go of the interpreter:
+        # made on a thread of their own while the agencies and pages are written
+        # (and waited for however those end).
+        with ThreadPoolExecutor(max_workers=1) as bundling:
+            years = [
+                bundling.submit(_write_year, writer, year, year_reports, reuse, lines, sheets)
+                for year, year_reports in site.by_year()
+            ]
+            _write_agencies_and_pages(writer, env, site, reuse, lines, sheets, stages)
+            with stages.timed("package"):
+                for year in years:
+                    year.result()  # what went wrong making a year's bundle stops the build, as before
+    except BaseException:
+        validation.cancel()
+        raise
+    with stages.timed("validate"):
+        errors = validation.result()
     return errors
+
+
+def _start_validation(
+    writer: Writer,
+    reports: list[Report],
+    problems: list[Problem],
+    reuse: Reuse | None,
+    lines: dict[str, package.Parts],
+) -> Validation:
+    """Frictionless on the package just written, in a process of its own: on
+    the rows of the reports that changed when the last site's package passed
+    with this code, otherwise on every row."""
+    if reuse is not None and reuse.validated and reuse.reused:
+        changed = [lines[r.report_id] for r in reports if r.report_id not in reuse.reused_ids]
+        return start_changed(
+            package.portal_package(len(reports)),
+            [*changed, package.problem_parts(problems)],
+            [r.report_id for r in reports],
+        )
+    return start_portal(writer.root / "data" / "datapackage.json")
 
 
 def _write_agencies_and_pages(

@@ -4,106 +4,99 @@ Every row is already checked against its schema as the CSV is written
 (:func:`nianbao.package.to_csv`: types, required, codes, patterns, ranges).
 On top of that, frictionless validates the portal package.  Validating every
 row with frictionless costs about 3 ms per report, so a rebuild validates
-only the rows of reports whose output changed (:func:`validate_changed`, one
+only the rows of reports whose output changed (:func:`start_changed`, one
 small package written to a temporary folder, same descriptor): the unchanged
 rows are the bytes a previous build already validated with the same code and
 schemas, and the keys across all rows hold by construction.
 
-A whole package (:func:`validate_portal`, a cold build) is validated by
+A whole package (:func:`start_portal`, a cold build) is validated by
 frictionless row by row without its primary keys, and the keys are checked
-here instead: frictionless keeps every key of a table in memory (630 MB for
-the 1.75 million rows of 10,000 reports), this check 8 bytes a key.
+apart (:func:`.frictionless_run.validate_portal`): frictionless keeps every
+key of a table in memory (630 MB for the 1.75 million rows of 10,000
+reports), that check 8 bytes a key.
+
+Either runs in a process of its own (:class:`Validation`), started as soon
+as the package's CSV files are written: it has the other core while the
+agencies and pages are written, and the build collects its verdict last.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import json
+import subprocess
+import sys
 import tempfile
-from array import array
 from collections.abc import Iterable
 from pathlib import Path
 
+from .frictionless_run import repeated_keys, validate_package, validate_portal
 from .package import join_tables
 
+__all__ = [
+    "Validation",
+    "repeated_keys",
+    "start_changed",
+    "start_portal",
+    "validate_changed",
+    "validate_package",
+    "validate_portal",
+]
 
-def validate_package(descriptor: Path) -> list[str]:
-    """Frictionless's own verdict on a published package: a list of errors."""
-    from frictionless import validate as frictionless_validate
-
-    report = frictionless_validate(str(descriptor))
-    if report.valid:
-        return []
-    return [f"{e.type}: {e.message}" for task in report.tasks for e in task.errors][:20] + [
-        e.message for e in report.errors
-    ]
-
-
-def validate_portal(descriptor: Path) -> list[str]:
-    """A whole package: frictionless on every row, without the primary keys,
-    which :func:`repeated_keys` checks in a fraction of the memory."""
-    package = json.loads(descriptor.read_text(encoding="utf-8"))
-    keys = {r["name"]: r["schema"].get("primaryKey") for r in package["resources"]}
-    for resource in package["resources"]:
-        resource["schema"] = {k: v for k, v in resource["schema"].items() if k != "primaryKey"}
-    # Beside the original, so that the CSV paths stay relative (frictionless
-    # refuses absolute ones); removed whatever happens.
-    stripped = descriptor.with_name(f".{descriptor.stem}-without-keys.json")
-    try:
-        stripped.write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
-        errors = validate_package(stripped)
-    finally:
-        stripped.unlink(missing_ok=True)
-    for resource in package["resources"]:
-        if keys[resource["name"]]:
-            errors += repeated_keys(
-                descriptor.parent / resource["path"], resource["name"], keys[resource["name"]]
-            )
-    return errors[:40]
+CHILD = Path(__file__).with_name("frictionless_run.py")
+TIMEOUT = 3600  # seconds: 10,000 reports take about a minute
 
 
-def repeated_keys(path: Path, name: str, fields: list[str], limit: int = 20) -> list[str]:
-    """Keys that appear more than once in a CSV file, as frictionless words them.
+class Validation:
+    """Frictionless at work on a package in a process of its own; :meth:`result`
+    is its verdict, a list of errors (one saying why, when it could not run)."""
 
-    Each key is hashed to 8 bytes and the hashes sorted; the rare equal hashes
-    are then compared as keys, so a collision is never taken for a repeat."""
-    import numpy  # here: a build that changes nothing never validates, and numpy takes 80 ms to import
+    def __init__(self, mode: str, descriptor: Path, errors: list[str], scratch=None):
+        self.errors = errors  # found before frictionless runs (ids given twice)
+        self.scratch = scratch  # the temporary folder of a small package, removed at the end
+        self.process = subprocess.Popen(
+            [sys.executable, str(CHILD), mode, str(descriptor)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
 
-    hashes = array("Q")  # 8 bytes a key, not a Python int's 32
-    with path.open(newline="", encoding="utf-8") as file:
-        rows = csv.reader(file)
-        header = next(rows, [])
-        missing = [f for f in fields if f not in header]
-        if missing:  # frictionless words the missing column; the keys cannot be read
-            return [f"primary-key: {name} has no column {', '.join(missing)}"]
-        at = [header.index(f) for f in fields]
-        for row in rows:
-            hashes.append(_key_hash([row[i] for i in at]))
-    ordered = numpy.sort(numpy.frombuffer(hashes, dtype=numpy.uint64))
-    suspects = set(ordered[1:][ordered[1:] == ordered[:-1]].tolist())
-    if not suspects:
-        return []
-    seen: set[tuple[str, ...]] = set()
-    errors: list[str] = []
-    with path.open(newline="", encoding="utf-8") as file:
-        rows = csv.reader(file)
-        next(rows, None)
-        for row in rows:
-            key = tuple(row[i] for i in at)
-            if _key_hash(list(key)) in suspects:
-                if key in seen and len(errors) < limit:
-                    errors.append(f"primary-key: {name} {key} appears twice")
-                seen.add(key)
-    return errors
+    def result(self) -> list[str]:
+        try:
+            out, err = self.process.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.cancel()
+            return [*self.errors, f"数据包校验未完成：frictionless 超过 {TIMEOUT} 秒"][:40]
+        finally:
+            self._clean()
+        try:
+            found = json.loads(out) if self.process.returncode == 0 else None
+        except ValueError:
+            found = None
+        if not isinstance(found, list):
+            tail = (err or out or "").strip().splitlines()[-1:] or [f"exit {self.process.returncode}"]
+            return [*self.errors, f"数据包校验未完成（frictionless）：{tail[0]}"][:40]
+        return [*self.errors, *map(str, found)][:40]
+
+    def cancel(self) -> None:
+        """Stop it (the build failed on the way): nothing is left running or on disk."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.communicate()
+        self._clean()
+
+    def _clean(self) -> None:
+        if self.scratch is not None:
+            self.scratch.cleanup()
+            self.scratch = None
 
 
-def _key_hash(values: list[str]) -> int:
-    digest = hashlib.blake2b("\x1f".join(values).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "little")
+def start_portal(descriptor: Path) -> Validation:
+    """A whole published package, every row (a cold build)."""
+    return Validation("portal", descriptor, [])
 
 
-def validate_changed(package: dict, parts: Iterable[dict[str, bytes]], report_ids: list[str]) -> list[str]:
+def start_changed(package: dict, parts: Iterable[dict[str, bytes]], report_ids: list[str]) -> Validation:
     """Frictionless on the rows of the reports that changed, and the keys that
     span every row.
 
@@ -119,13 +112,21 @@ def validate_changed(package: dict, parts: Iterable[dict[str, bytes]], report_id
     """
     errors = [f"primary-key: reports ('{rid}',) appears twice" for rid in _repeated(report_ids)][:20]
     tables = join_tables(parts, [resource["name"] for resource in package["resources"]])
-    with tempfile.TemporaryDirectory(prefix="nianbao-validate-") as tmp:
-        folder = Path(tmp)
+    scratch = tempfile.TemporaryDirectory(prefix="nianbao-validate-")
+    try:
+        folder = Path(scratch.name)
         (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
         for resource in package["resources"]:
             (folder / resource["path"]).write_bytes(tables[resource["path"]])
-        errors += validate_package(folder / "datapackage.json")
-    return errors[:40]
+        return Validation("package", folder / "datapackage.json", errors, scratch)
+    except BaseException:
+        scratch.cleanup()
+        raise
+
+
+def validate_changed(package: dict, parts: Iterable[dict[str, bytes]], report_ids: list[str]) -> list[str]:
+    """:func:`start_changed`, waited for."""
+    return start_changed(package, parts, report_ids).result()
 
 
 def _repeated(values: list[str]) -> list[str]:
