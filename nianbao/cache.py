@@ -221,11 +221,15 @@ def prune(folder: Path, used: set[str]) -> None:
     """Drop the entries of ``parsed/`` or ``parts/`` that this build did not use."""
     if not folder.is_dir():
         return
-    for path in folder.glob("*/*"):
-        if (
-            path.name.split(".", 1)[0] not in used
-        ):  # an entry and what is kept beside it (sheets_path, search_path)
-            path.unlink(missing_ok=True)
+    # os.scandir, not Path.glob: 30,000 names at 10,000 reports, and names are all it needs.
+    for sub in os.scandir(folder):
+        if not sub.is_dir(follow_symlinks=False):
+            continue
+        for entry in os.scandir(sub.path):
+            # an entry, and what is kept beside it (sheets_path, search_path)
+            if entry.name.split(".", 1)[0] not in used:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
 
 
 class TextStore:
