@@ -80,6 +80,9 @@ class Report:
     reviews: dict[tuple[str, str], Cell] = field(default_factory=dict)
     proactive: dict[tuple[str, str], Cell] = field(default_factory=dict)
     prose: dict[str, str] = field(default_factory=dict)  # section code -> Markdown
+    # The requests its prose says the whole region received ("全区共受理申请21
+    # 件"), read when it is checked, for the check across reports; None: not said.
+    region_wide_requests: int | None = None
     # Another report of the same agency and year is the one counted in the
     # portal's figures: this one's id names it ("" when this one counts).
     duplicate_of: str = ""

@@ -82,3 +82,22 @@ def test_a_region_count_that_covers_its_departments_raises_nothing(tmp_path):
     department = _year(2022).replace("某县人民政府2022年", "某县公安局2022年")
     reports = _build(tmp_path, {"county.txt": region, "police.txt": department})
     assert not any(f.code == "region_below_parts" for f in reports["county"].findings)
+
+
+def test_a_regions_bodies_are_its_own_years_names_that_start_with_it(tmp_path):
+    """Only the same year's bodies of the region add up: not another year's,
+    nor another region's."""
+    region = _year(2022).replace("本年度收到申请10件。", "全县共受理政府信息公开申请15件。")
+    files = {
+        "county.txt": region,
+        "police.txt": _year(2022).replace("某县人民政府2022年", "某县公安局2022年"),
+        "bureau.txt": _year(2022).replace("某县人民政府2022年", "某县信访局2022年"),
+        "earlier.txt": _year(2021).replace("某县人民政府2021年", "某县财政局2021年"),
+        "before.txt": _year(2022).replace("某县人民政府2022年", "某区公安局2022年"),
+    }
+    reports = _build(tmp_path, files)
+    finding = next(f for f in reports["county"].findings if f.code == "region_below_parts")
+    assert finding.message == (
+        "正文说全县共收到申请15件，但门户中某县下属机构的报告2份（某县信访局（10件）、某县公安局（10件））"
+        "本年新收合计20件，多于全县的数字"
+    )

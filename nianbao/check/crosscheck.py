@@ -11,20 +11,16 @@ on the later (or the region's) report, naming the cell and the other report.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 
 from ..catalog import SUB_REGION, agency_keys
 from ..model import Report
 from ..template import TEMPLATES
-from .report import prose_text
 
 # A region's own government or its office: "淮安市洪泽区人民政府", "新华区人民政府办公室".
 _REGION_GOVERNMENT = re.compile(r"^(.+[省市区县旗州盟])人民政府(?:办公室|办公厅)?$")
-# The prose counting requests across the whole region: "全区共受理政府信息公开申请21件".
-_REGION_WIDE = re.compile(
-    r"全(?:省|市|区|县|旗|州|盟)(?:共|累计)?(?:收到|受理|接收)[^。;；]{0,20}?申请(\d+)件"
-)
 
 
 def crosscheck(reports: list[Report]) -> None:
@@ -97,11 +93,6 @@ def _in_force(before: Report, report: Report) -> None:
             )
 
 
-def _region_wide_count(report: Report) -> int | None:
-    said = _REGION_WIDE.search(prose_text(report, ("overview",)))
-    return int(said.group(1)) if said else None
-
-
 def _is_department_of(agency: str, region: str) -> bool:
     """A body of the region itself: "文峰区信访局" of 文峰区, not the region's own government."""
     if not agency.startswith(region) or agency == region:
@@ -111,17 +102,26 @@ def _is_department_of(agency: str, region: str) -> bool:
 
 
 def check_regions(reports: list[Report]) -> None:
+    # Each year's reports by agency name, in order: a region's bodies are the
+    # names that start with it, found by bisection, not by a pass over every report.
+    by_year: dict[int | None, list[tuple[str, int, Report]]] = defaultdict(list)
+    for i, report in enumerate(reports):
+        by_year[report.year].append((report.agency, i, report))
+    for named in by_year.values():
+        named.sort(key=lambda item: (item[0], item[1]))
     for region_report in reports:
         match = _REGION_GOVERNMENT.match(region_report.agency)
-        claimed = _region_wide_count(region_report)
+        claimed = region_report.region_wide_requests
         if not match or claimed is None:
             continue
         region = match.group(1)
+        named = by_year[region_report.year]
+        start = bisect.bisect_left(named, region, key=lambda item: item[0])
+        end = bisect.bisect_left(named, region + "\U0010ffff", key=lambda item: item[0])
         parts = [
             r
-            for r in reports
-            if r.year == region_report.year
-            and r is not region_report
+            for _, _, r in sorted(named[start:end], key=lambda item: item[1])  # in the reports' order
+            if r is not region_report
             and _is_department_of(r.agency, region)
             and r.value("requests", "new_received", "total") is not None
         ]

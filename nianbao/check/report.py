@@ -79,7 +79,20 @@ def check(report: Report) -> Report:
         doubt_recognised(report, template, failed)
     check_prose(report)
     check_plausible(report)
+    report.region_wide_requests = region_wide_count(report)
     return report
+
+
+# The prose counting requests across the whole region: "全区共受理政府信息公开申请21件".
+_REGION_WIDE = re.compile(
+    r"全(?:省|市|区|县|旗|州|盟)(?:共|累计)?(?:收到|受理|接收)[^。;；]{0,20}?申请(\d+)件"
+)
+
+
+def region_wide_count(report: Report) -> int | None:
+    """The requests the overview says the whole region received, if it says."""
+    said = _REGION_WIDE.search(prose_text(report, ("overview",)))
+    return int(said.group(1)) if said else None
 
 
 def doubt_recognised(report: Report, template: Template, failed: list[Equation]) -> None:
