@@ -68,6 +68,9 @@ class Portal:
     agencies: list[Agency] = field(default_factory=list)
     agency_of: dict[str, Agency] = field(default_factory=dict)  # report id -> agency
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # report id -> views.facts, when kept
+    contexts: dict[str, ReportContext] = field(
+        default_factory=dict
+    )  # report id -> its context, once worked out
 
     @property
     def years(self) -> list[int]:
@@ -100,6 +103,14 @@ class Portal:
         return list(found.values())
 
     def context(self, report: Report) -> ReportContext:
+        """What the report's page needs to know of the rest (worked out once
+        a build: the report folders and the sitemap ask)."""
+        known = self.contexts.get(report.report_id)
+        if known is None:
+            known = self.contexts[report.report_id] = self._context(report)
+        return known
+
+    def _context(self, report: Report) -> ReportContext:
         agency = self.agency_of.get(report.report_id)
         added, modified = self.history.dates(report.source)
         return ReportContext(

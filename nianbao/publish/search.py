@@ -49,44 +49,72 @@ def _command() -> list[str]:
         return [sys.executable, "-m", "pagefind"]
 
 
+class Indexing:
+    """Shards of the index: staged where it is made (each a scratch site
+    holding its reports' search documents where their pages are), indexed by
+    :meth:`run`, which another thread may call.
+
+    The staging is a thousand small writes: in the thread that runs the
+    build, as a background thread waits for the interpreter before each one
+    while the build renders pages (it took seconds); :meth:`run` mostly waits
+    for Pagefind, which runs in processes of its own, two shards at a time."""
+
+    def __init__(self, out: Path, shards: dict[str, list[str]], document: Callable[[str], bytes]):
+        self.out = out
+        self.sites: dict[str, Path] = {}
+        self.problem = ""
+        if not config.ACTIVE.search:
+            self.problem = "全文搜索索引未生成（search off: --no-search）"
+            return
+        try:
+            for shard, report_ids in sorted(shards.items()):
+                scratch = self.sites[shard] = Path(tempfile.mkdtemp(prefix=".search-", dir=out))
+                for rid in report_ids:  # gone before the site is published
+                    target = scratch / report_page(rid)
+                    target.parent.mkdir(parents=True)
+                    target.write_bytes(document(rid))
+        except OSError as exc:
+            self.problem = f"全文搜索索引未生成：{exc}"
+
+    def run(self) -> str:
+        """Index every staged shard into its folder under ``out``; "" or why search is unavailable."""
+        try:
+            if not self.problem:
+                with ThreadPoolExecutor(max_workers=2) as pool:  # each pagefind uses a core
+                    problems = list(pool.map(self._index, sorted(self.sites)))
+                self.problem = next((p for p in problems if p), "")
+            return self.problem
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        for scratch in self.sites.values():
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def _index(self, shard: str) -> str:
+        scratch = self.sites[shard]
+        try:
+            result = subprocess.run(
+                [*_command(), *OPTIONS, "--site", str(scratch), "--output-subdir", search_folder(shard)],
+                capture_output=True,
+                text=True,
+                timeout=1800,
+            )
+            if result.returncode != 0:
+                tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["pagefind 未安装"]
+                return f"全文搜索索引未生成（pagefind）：{tail[0]}"
+            for name in UNUSED:
+                (scratch / search_folder(shard) / name).unlink(missing_ok=True)
+            target = self.out / search_folder(shard)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            (scratch / search_folder(shard)).rename(target)
+            return ""
+        except (OSError, subprocess.SubprocessError) as exc:
+            return f"全文搜索索引未生成：{exc}"
+
+
 def index_shards(out: Path, shards: dict[str, list[str]], document: Callable[[str], bytes]) -> str:
     """Index each shard's reports (shard -> report ids; ``document``: a
     report's search document) into its folder under ``out``; returns "" or
     why search is unavailable."""
-    if not config.ACTIVE.search:
-        return "全文搜索索引未生成（search off: --no-search）"
-    with ThreadPoolExecutor(max_workers=2) as pool:  # each pagefind uses a core
-        problems = list(
-            pool.map(lambda item: _index(out, item[0], item[1], document), sorted(shards.items()))
-        )
-    return next((p for p in problems if p), "")
-
-
-def _index(out: Path, shard: str, report_ids: list[str], document: Callable[[str], bytes]) -> str:
-    """One shard, indexed in a scratch site holding its reports' search
-    documents where their pages are, then moved into ``out``."""
-    scratch = Path(tempfile.mkdtemp(prefix=".search-", dir=out))  # gone before the site is published
-    try:
-        for rid in report_ids:
-            target = scratch / report_page(rid)
-            target.parent.mkdir(parents=True)
-            target.write_bytes(document(rid))
-        result = subprocess.run(
-            [*_command(), *OPTIONS, "--site", str(scratch), "--output-subdir", search_folder(shard)],
-            capture_output=True,
-            text=True,
-            timeout=1800,
-        )
-        if result.returncode != 0:
-            tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["pagefind 未安装"]
-            return f"全文搜索索引未生成（pagefind）：{tail[0]}"
-        for name in UNUSED:
-            (scratch / search_folder(shard) / name).unlink(missing_ok=True)
-        target = out / search_folder(shard)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        (scratch / search_folder(shard)).rename(target)
-        return ""
-    except (OSError, subprocess.SubprocessError) as exc:
-        return f"全文搜索索引未生成：{exc}"
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    return Indexing(out, shards, document).run()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -142,16 +142,26 @@ def write_site(
             failures[job[2].report_id] = error
     if failures:
         raise PublishFailed(failures)
-    # The search index needs the report pages only: it is made while the rest
-    # is written (Pagefind runs in processes of its own, on the other core).
+    # The search index needs the reports' search documents only: staged here,
+    # it is made while the rest is written (Pagefind runs in processes of its
+    # own, on the other core).
+    with stages.timed("search"):
+        indexing, keys = _stage_search(writer, reports, reuse, SearchDocuments(reports, part_files))
     background = ThreadPoolExecutor(max_workers=1)
-    documents = SearchDocuments(reports, part_files)
-    searching = background.submit(_search_index, writer, reports, reuse, documents, stages)
+    searching = background.submit(_timed, stages, "search", indexing.run) if indexing else None
     try:
         errors = _write_portal(writer, env, site, problems, stages, reuse, parts, part_files)
     finally:
         background.shutdown(wait=True)
-    return errors, searching.result()
+    problem = searching.result() if searching else ""
+    if not problem and reuse is not None:
+        reuse.written.update(keys)
+    return errors, problem
+
+
+def _timed(stages: Stages, name: str, run: Callable[[], str]) -> str:
+    with stages.timed(name):
+        return run()
 
 
 def _write_portal(
@@ -301,18 +311,12 @@ class SearchDocuments:
             return render.render_search_document(render.environment(), self.reports[report_id]).encode()
 
 
-def _search_index(
-    writer: Writer, reports: list[Report], reuse: Reuse | None, documents: SearchDocuments, stages: Stages
-) -> str:
-    """The search index, shard by shard: a shard none of whose report pages
-    changed is taken from the last site as it is (see :mod:`.search`)."""
-    with stages.timed("search"):
-        return _index_shards(writer, reports, reuse, documents)
-
-
-def _index_shards(
+def _stage_search(
     writer: Writer, reports: list[Report], reuse: Reuse | None, documents: SearchDocuments
-) -> str:
+) -> tuple[search.Indexing | None, dict[str, str]]:
+    """The search index's shards to make again, staged (:class:`.search.Indexing`;
+    None when none is), and every shard's key: a shard none of whose reports
+    changed is taken from the last site as it is (see :mod:`.search`)."""
     shards: dict[str, list[str]] = {}
     for report in reports:
         shards.setdefault(search_shard(report.report_id), []).append(report.report_id)
@@ -329,10 +333,7 @@ def _index_shards(
                 reuse.written[folder] = keys[folder]
                 continue
         todo[shard] = ids
-    problem = search.index_shards(writer.root, todo, documents) if todo else ""
-    if not problem and reuse is not None:
-        reuse.written.update(keys)
-    return problem
+    return (search.Indexing(writer.root, todo, documents) if todo else None), keys
 
 
 def _write_year(
