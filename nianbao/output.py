@@ -129,8 +129,10 @@ def total(pieces: Units) -> list[int]:
     return [sum(size for size, _ in pieces.values()), sum(count for _, count in pieces.values())]
 
 
-def _measure(folder: Path) -> list[int]:
-    return total(units(folder))
+def _measure(unit: Path) -> list[int]:
+    if unit.is_file():  # a page or file of its own (a year's page)
+        return [unit.stat().st_size, 1]
+    return total(units(unit))
 
 
 def commit(staging: Path, output: Path, written: Units, gone: set[str]) -> None:

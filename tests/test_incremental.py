@@ -268,7 +268,7 @@ def test_any_change_to_content_options_or_output_builds_again(tmp_path, change):
 
 
 @pytest.mark.slow
-def test_an_edit_rebuilds_its_years_bundle_only(tmp_path):
+def test_an_edit_rebuilds_its_years_bundle_page_and_rankings_only(tmp_path):
     content = tmp_path / "content"
     made = generate(content, 12, seed=2)
     site = tmp_path / "site"
@@ -276,16 +276,18 @@ def test_an_edit_rebuilds_its_years_bundle_only(tmp_path):
     edited = next(g for g in made if g.path.suffix in TEXT and not g.broken)
     other = next(g.year for g in made if g.year != edited.year and not g.broken)
 
-    def inode(year: int) -> int:
-        return (site / "data" / str(year) / f"nianbao-{year}.zip").stat().st_ino
+    def inodes(year: int) -> list[int]:
+        """The year's zip, its page and its rankings."""
+        files = [f"data/{year}/nianbao-{year}.zip", f"reports-{year}.html", f"api/rankings/{year}.json"]
+        return [(site / name).stat().st_ino for name in files]
 
-    before = {year: inode(year) for year in (edited.year, other)}
+    before = {year: inodes(year) for year in (edited.year, other)}
     edited.path.write_text(
         edited.path.read_text(encoding="utf-8").replace("认真贯彻落实", "全面贯彻落实"), encoding="utf-8"
     )
     build(content, site)
-    assert inode(other) == before[other]  # the same file, linked from the last site
-    assert inode(edited.year) != before[edited.year]
+    assert inodes(other) == before[other]  # the same files, left where they were
+    assert all(now != then for now, then in zip(inodes(edited.year), before[edited.year], strict=True))
     assert _tree(site) == _tree(build(content, tmp_path / "cold", incremental=False).output)
 
 

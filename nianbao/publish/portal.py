@@ -68,9 +68,10 @@ class Portal:
     agencies: list[Agency] = field(default_factory=list)
     agency_of: dict[str, Agency] = field(default_factory=dict)  # report id -> agency
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # report id -> views.facts, when kept
-    contexts: dict[str, ReportContext] = field(
-        default_factory=dict
-    )  # report id -> its context, once worked out
+    # Report id -> its context, once worked out.
+    contexts: dict[str, ReportContext] = field(default_factory=dict)
+    # Years whose page and rankings stand as the last build wrote them (none of their reports changed).
+    kept_years: set[int] = field(default_factory=set)
 
     @property
     def years(self) -> list[int]:
@@ -367,14 +368,51 @@ def _facets(reports: list[Report], rows: list[dict[str, Any]], years: bool = Tru
     }
 
 
+def agency_lines(agencies: list[Agency]) -> list[dict[str, Any]]:
+    """Each agency's line of the agencies' index, its labels made once for
+    all (5,000 lines at 10,000 reports: each label made per line took most of the page's time)."""
+    levels = {code: both(*names) for code, names in LEVELS.items()}
+    kinds = {code: both(*names) for code, names in KINDS.items()}
+    return [
+        {
+            "name": a.name,
+            "slug": a.slug,
+            "region": a.region or "—",
+            "level": levels[a.level],
+            "kind": kinds[a.kind],
+            "years": "、".join(str(r.year) if r.year else "—" for r in a.reports),
+        }
+        for a in agencies
+    ]
+
+
 def _year_label(year: int) -> Markup:
     return both(f"{year} 年度", str(year)) if year else both("年度未知", "Year unknown")
+
+
+def year_files_made(year: int) -> list[str]:
+    """What :func:`write_pages` makes of one year alone: its page and its rankings."""
+    return [year_list_page(year), *([rankings_file(year)] if year else [])]
+
+
+def year_key(year: int, keys: list[str], agencies: list[Agency]) -> str:
+    """What a year's page and rankings are made of: its reports' folder keys
+    (their lines, their context, the code) and its agencies' names and
+    regions (its figures count them)."""
+    digest = hashlib.sha256(year_list_page(year).encode())
+    for key in keys:
+        digest.update(key.encode())
+    for slug, region in sorted((a.slug, a.region) for a in agencies):
+        digest.update(f"\n{slug}\t{region}".encode())
+    return digest.hexdigest()
 
 
 def write_year_pages(writer: Writer, env: Environment, portal: Portal, list_rows: dict[str, str]) -> None:
     """Each year's page: its figures, its downloads and the list of its
     reports (``list_rows``: each report's line, :func:`.render.render_list_row`)."""
     for year, year_reports in portal.by_year():
+        if year in portal.kept_years:
+            continue
         name = year_list_page(year)
         rows = [portal.rows[r.report_id] for r in year_reports]
         page = render.render_page(
@@ -435,7 +473,7 @@ def write_pages(
         citation_en=metadata.citation_en(portal_meta, base),
         year_downloads=portal.year_downloads,
     )
-    page("agencies/index.html", "agencies.html", root="../", agencies=portal.agencies)
+    page("agencies/index.html", "agencies.html", root="../", agencies=agency_lines(portal.agencies))
     page("compare.html", "compare.html")
     page("about.html", "about.html", templates=list(TEMPLATES.values()))
     page("rankings.html", "rankings.html", years=portal.years)
@@ -465,7 +503,7 @@ def write_pages(
     writer.text(PORTAL_FILES["json"], api_index([api_entries[r.report_id] for r in reports]))
     writer.json(AGENCY_INDEX, api_agencies(portal))
     for year, year_reports in portal.by_year():
-        if year:
+        if year and year not in portal.kept_years:
             writer.json(rankings_file(year), api_rankings(year_reports, portal.rows))
     writer.json("api/template.json", api_template())
     datasets = [portal_meta, *(agency_dataset(a, portal.history) for a in portal.agencies)]

@@ -252,6 +252,7 @@ def _write_agencies_and_pages(
     if failures:
         raise PublishFailed(failures)
     with stages.timed("render"):
+        site.kept_years = _kept_years(site, reuse)
         portal.write_pages(
             writer,
             env,
@@ -262,6 +263,28 @@ def _write_agencies_and_pages(
         )
         writer.text("data.html", render.render_data(env, site.base, site.year_downloads))
     writer.text(".nojekyll", "")
+
+
+def _kept_years(site: portal.Portal, reuse: Reuse | None) -> set[int]:
+    """The years whose page and rankings are left in place: none of their
+    reports changed.  Only on a rebuild in place: the files stay where they
+    are, as nothing may write into a file hard-linked from the last site."""
+    kept: set[int] = set()
+    if reuse is None:
+        return kept
+    for year, reports in site.by_year():
+        keys = reuse.keys_of([r.report_id for r in reports])
+        if keys is None:
+            continue
+        key = portal.year_key(year, keys, site.agencies_of(reports))
+        files = portal.year_files_made(year)
+        if reuse.in_place and all(
+            reuse.keys.get(f) == key and os.path.isfile(f"{reuse.previous}/{f}") for f in files
+        ):
+            reuse.kept.update(files)
+            kept.add(year)
+        reuse.written.update(dict.fromkeys(files, key))
+    return kept
 
 
 class SheetLines(Mapping[str, Mapping[str, bytes]]):
