@@ -702,3 +702,29 @@ def test_no_workbook_when_table_3_would_not_fit_in_one_excel_sheet(seed_site, mo
     monkeypatch.setattr(downloads, "MAX_ROWS", lines)
     assert not downloads.fits_one_sheet(reports)
     assert downloads.collection_workbook(reports, "全部") is None  # the CSV files have no such limit
+
+
+def test_the_agencies_list_names_every_report_for_the_compare_picker(tmp_path):
+    """The compare page's picker reads api/agencies.json (a tenth of the JSON
+    index): every report once, with its year, and its own name of the agency
+    where it used another."""
+    content = tmp_path / "content"
+    content.mkdir()
+    text = (SEEDS / "000_3925396cff2e10ed.txt").read_text(encoding="utf-8")
+    (content / "now.txt").write_text(text, encoding="utf-8")
+    earlier = text.replace("2021年", "2020年").replace("二七区人民政府", "郑州市二七区人民政府")
+    (content / "earlier.txt").write_text(earlier, encoding="utf-8")
+    summary = build(content, tmp_path / "site", Config(incremental=False, search=False))
+    agencies = json.loads((summary.output / "api" / "agencies.json").read_text(encoding="utf-8"))["agencies"]
+    assert len(agencies) == 1 and agencies[0]["name"] == "二七区人民政府"
+    by_id = {r.report_id: r for r in summary.reports}
+    listed = agencies[0]["reports"]
+    assert sorted(r[1] for r in listed) == sorted(by_id)
+    for year, report_id, *name in listed:
+        report = by_id[report_id]
+        assert year == report.year and name == ([report.agency] if report.agency != "二七区人民政府" else [])
+    assert [2020, _report_of_year(summary, 2020), "郑州市二七区人民政府"] in listed
+
+
+def _report_of_year(summary, year: int) -> str:
+    return next(r.report_id for r in summary.reports if r.year == year)

@@ -254,9 +254,13 @@
         "Could not load the data (" + error.message + "). Open the site over http(s), not as a local file.");
   });
 
-  // The picker: every report's name from the JSON index.
-  fetchJson("api/index.json").then(function (data) {
-    index = data.reports;
+  // The picker: every report's agency, year and id, from the agencies' list
+  // (a tenth of the JSON index, which carries every report's figures too).
+  fetchJson("api/agencies.json").then(function (data) {
+    index = [];
+    data.agencies.forEach(function (a) {
+      a.reports.forEach(function (r) { index.push({ agency: r[2] || a.name, year: r[0], report_id: r[1] }); });
+    });
     index.forEach(function (r) {
       var option = el("option");
       option.value = (r.agency || r.report_id) + " " + (r.year || "") + " · " + r.report_id;
