@@ -255,7 +255,8 @@
   });
 
   // The picker: every report's agency, year and id, from the agencies' list
-  // (a tenth of the JSON index, which carries every report's figures too).
+  // (0.56 MB at 10,000 generated reports, against 4.5 MB for the JSON index,
+  // which carries every report's figures too).
   fetchJson("api/agencies.json").then(function (data) {
     index = [];
     data.agencies.forEach(function (a) {
