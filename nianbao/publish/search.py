@@ -111,10 +111,3 @@ class Indexing:
             return ""
         except (OSError, subprocess.SubprocessError) as exc:
             return f"全文搜索索引未生成：{exc}"
-
-
-def index_shards(out: Path, shards: dict[str, list[str]], document: Callable[[str], bytes]) -> str:
-    """Index each shard's reports (shard -> report ids; ``document``: a
-    report's search document) into its folder under ``out``; returns "" or
-    why search is unavailable."""
-    return Indexing(out, shards, document).run()
