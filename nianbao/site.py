@@ -25,6 +25,7 @@ from .model import Problem, Report, compact
 from .output import Units, build_lock, commit, kept_units, recover, swap_in, total, units
 from .publish.history import from_git
 from .publish.site import PublishFailed, Reuse, keep_compiled, write_site
+from .read import keep_child
 from .read.folder import companions, survey
 from .summary import Summary
 from .urls import report_id, unique_ids
@@ -134,7 +135,8 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
         del snapshot
     summary.cached = sum(1 for hit in loaded if hit is not None)
     todo = [job for job, hit in zip(jobs, loaded, strict=True) if hit is None]
-    done = iter(progress(map_jobs(load_job, todo, killed_loading), len(todo)))
+    # Each worker reads its files in one kept child, not a child a file.
+    done = iter(progress(map_jobs(load_job, todo, killed_loading, setup=keep_child), len(todo)))
     results: dict[str, Report | Problem] = {}
     for (*_, key), hit in zip(jobs, loaded, strict=True):
         if hit is None:

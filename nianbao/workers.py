@@ -23,8 +23,15 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def map_jobs(function, jobs: list, dead: Callable[[object], object] | None = None) -> Iterator:
+def map_jobs(
+    function,
+    jobs: list,
+    dead: Callable[[object], object] | None = None,
+    setup: Callable[[], None] | None = None,
+) -> Iterator:
     """``map`` over every core when the work is big enough; results in order.
+
+    ``setup()`` runs once in each worker before its first job.
 
     A worker killed by the system (out of memory, a crash in a library)
     breaks the whole pool: the jobs whose results were lost are then run
@@ -37,7 +44,7 @@ def map_jobs(function, jobs: list, dead: Callable[[object], object] | None = Non
         return
     done = 0
     try:
-        with ProcessPoolExecutor(count, initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+        with ProcessPoolExecutor(count, initializer=_start_worker, initargs=(os.getpid(), setup)) as pool:
             for result in pool.map(function, jobs, chunksize=max(1, min(64, len(jobs) // (count * 8)))):
                 yield result
                 done += 1
@@ -55,6 +62,12 @@ def _alone(function, job, dead: Callable[[object], object] | None):
         if dead is None:
             raise
         return dead(job)
+
+
+def _start_worker(parent: int, setup: Callable[[], None] | None) -> None:
+    _die_with_parent(parent)
+    if setup is not None:
+        setup()
 
 
 def _die_with_parent(parent: int) -> None:

@@ -18,7 +18,7 @@ from formatkit import report_html
 
 from nianbao import config
 from nianbao.output import exchange
-from nianbao.read import ReadError, limits, read_source
+from nianbao.read import ReadError, read_source
 from nianbao.read.frontmatter import split_front_matter
 from nianbao.site import build
 
@@ -213,41 +213,6 @@ def test_a_pdf_of_too_many_pages_is_refused(monkeypatch):
     data = (ROOT / "tests" / "data" / "formats" / "002_86e56b1db52c9874.pdf").read_bytes()
     with pytest.raises(ReadError, match="页（上限 2），不像一份年报"):
         read_source("long.pdf", data)
-
-
-def _greedy(data: bytes) -> str:
-    hoard = [bytearray(64 * 1024 * 1024) for _ in range(64)]  # 4 GiB, more than the ceiling
-    return str(len(hoard))
-
-
-def _slow(data: bytes) -> str:
-    time.sleep(30)
-    return "never"
-
-
-def _crash(data: bytes) -> str:
-    os.kill(os.getpid(), 9)
-    return "never"
-
-
-@pytest.mark.slow
-def test_a_reader_that_exhausts_memory_costs_only_its_file():
-    with pytest.raises(ReadError, match="内存超过上限"):
-        limits.run_limited(_greedy, b"")
-    assert limits.run_limited(lambda data: data.decode(), "还在".encode()) == "还在"
-
-
-def test_a_reader_that_runs_too_long_is_stopped(monkeypatch):
-    monkeypatch.setattr(config, "LIMITS", config.Limits(seconds=1))
-    started = time.perf_counter()
-    with pytest.raises(ReadError, match="已放弃"):
-        limits.run_limited(_slow, b"")
-    assert time.perf_counter() - started < 10
-
-
-def test_a_reader_killed_by_the_system_costs_only_its_file():
-    with pytest.raises(ReadError):
-        limits.run_limited(_crash, b"")
 
 
 def test_an_encrypted_pdf_asks_for_a_password():

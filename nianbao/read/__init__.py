@@ -5,12 +5,13 @@ chosen a reader by their suffix (:mod:`.registry`: PDF, HTML, DOCX, text),
 decoded (:mod:`.decode`), their front matter and crawler header split off
 (:mod:`.frontmatter`), and the text cut into tokens (:mod:`.tokens`).  Every
 reader of a binary or markup format works within the build's limits
-(:mod:`.limits`) and ends in the same text with tab-separated table rows.
+(:mod:`.limits`, and in a child process: :mod:`.sandbox`) and ends in the same text with tab-separated table rows.
 """
 
 from .files import Refused, read_regular
 from .reader import read_source
 from .registry import READERS, reader_for
+from .sandbox import keep_child
 from .source import ReadError, Source, Token
 from .tokens import parse_number, tokenize
 
@@ -20,6 +21,7 @@ __all__ = [
     "Refused",
     "Source",
     "Token",
+    "keep_child",
     "parse_number",
     "read_regular",
     "read_source",

@@ -5,22 +5,15 @@ decompress to a gigabyte, an HTML page can nest a million elements: each
 format's size, element count and time are bounded here, and each refusal is
 a plain Chinese reason.  What cannot be measured beforehand (a PDF's
 compressed streams) is bounded while it runs: every converter works in a
-child process with a memory ceiling and a deadline (:func:`run_limited`).
+child process with a memory ceiling and a deadline (:mod:`.sandbox`).
 """
 
 from __future__ import annotations
 
 import io
-import os
-import pickle
 import re
-import select
-import signal
-import time
 import zipfile
 import zlib
-from collections.abc import Callable
-from typing import Any
 
 from .. import config
 from .source import ReadError
@@ -114,113 +107,4 @@ def encrypted_pdf(data: bytes) -> bool:
 PASSWORD = "PDF 有密码保护（已加密），无法读取：请找到未加密的版本，或用密码打开后另存"
 
 
-def _timeout(seconds: int) -> str:
-    return f"读取超过 {seconds} 秒仍未完成，已放弃：文件可能经过特殊构造，或过于复杂"
-
-
-def _memory(memory: int) -> str:
-    return f"读取所需内存超过上限（{memory // 1024 // 1024} MB），已放弃：文件可能是压缩炸弹"
-
-
-def run_limited(
-    convert: Callable[[bytes], str], data: bytes, seconds: int | None = None, memory: int | None = None
-) -> str:
-    """``convert(data)`` in a child process with a memory ceiling and a deadline
-    (``memory`` bytes and ``seconds``, by default the build's limits for one reader).
-
-    The child is forked (it shares the parent's loaded modules, so starting
-    it costs milliseconds), limits its own address space and CPU time, and
-    sends back the text or the reason it failed.  A child that runs out of
-    memory, is killed or passes the deadline costs only this file.  Where
-    processes cannot be forked (not POSIX) the converter runs in place.
-    """
-    if not hasattr(os, "fork") or os.environ.get("NIANBAO_NO_SANDBOX"):
-        return convert(data)
-    seconds = seconds or config.LIMITS.seconds
-    memory = memory or config.LIMITS.memory
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child
-        os.close(read_end)
-        _child(convert, data, write_end, seconds, memory)
-    os.close(write_end)
-    return _parent(pid, read_end, seconds, memory)
-
-
-def _child(convert: Callable[[bytes], str], data: bytes, out: int, seconds: int, memory: int) -> None:
-    code = 0
-    try:
-        import resource
-
-        ceiling = _address_space() + memory  # on top of what the process already maps
-        resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
-        resource.setrlimit(resource.RLIMIT_CPU, (seconds + 5, seconds + 10))
-        try:
-            result: tuple[str, Any] = ("text", convert(data))
-        except ReadError as exc:
-            result = ("read", exc)  # its kind too (a scan is read again, with OCR)
-        except MemoryError:
-            result = ("read", _memory(memory))
-        except RecursionError:
-            result = ("read", "文件结构嵌套过深，无法读取")
-        except BaseException as exc:
-            result = ("error", f"{type(exc).__name__}: {exc}")
-        payload = pickle.dumps(result)
-        view = memoryview(payload)
-        while view:
-            written = os.write(out, view)
-            view = view[written:]
-    except BaseException:
-        code = 1
-    finally:
-        os._exit(code)  # never return into the parent's code
-
-
-def _address_space() -> int:
-    """Bytes of address space this process maps now (Linux; 0 elsewhere)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-def _parent(pid: int, pipe: int, seconds: int, memory: int) -> str:
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + seconds
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                os.kill(pid, signal.SIGKILL)
-                raise ReadError(_timeout(seconds))
-            ready, _, _ = select.select([pipe], [], [], left)
-            if not ready:
-                continue
-            chunk = os.read(pipe, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(pipe)
-        _, status = os.waitpid(pid, 0)
-    if not chunks:
-        if os.WIFSIGNALED(status):
-            raise ReadError(
-                _memory(memory)
-                if os.WTERMSIG(status) == signal.SIGKILL
-                else f"读取时进程异常终止（信号 {os.WTERMSIG(status)}）"
-            )
-        raise ReadError(_memory(memory))
-    kind, value = pickle.loads(b"".join(chunks))
-    if kind == "text":
-        return value
-    if kind == "read":
-        raise value if isinstance(value, ReadError) else ReadError(str(value))
-    raise RuntimeError(value)  # a bug in a converter: load() names the file and asks for a report
-
-
-__all__ = ["check_docx", "check_html", "check_pdf_pages", "check_pdf_streams", "encrypted_pdf", "run_limited"]
+__all__ = ["check_docx", "check_html", "check_pdf_pages", "check_pdf_streams", "encrypted_pdf"]

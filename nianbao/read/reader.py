@@ -18,8 +18,8 @@ from . import html, ocr
 from .decode import binary_message, decode, looks_binary, unix_text
 from .files import read_beside
 from .frontmatter import split_front_matter, split_header
-from .limits import run_limited
 from .registry import Reader, reader_for
+from .sandbox import run_limited
 from .source import Pictures, ReadError, Recognised, Scanned, Source
 from .tokens import break_at_headings, detect_layout
 
@@ -92,7 +92,9 @@ def _recognise(recognise: Callable[[bytes], str], data: bytes, pages: int, cache
     if kept is not None:
         return Recognised(kept)
     seconds = config.LIMITS.seconds + config.LIMITS.ocr_page_seconds * pages
-    text = run_limited(recognise, data, seconds, config.LIMITS.ocr_memory)
+    # Never in a kept child: the models would stay in it, and OCR's
+    # threads and arenas are no neighbours for the next file.
+    text = run_limited(recognise, data, seconds, config.LIMITS.ocr_memory, reuse=False)
     if cache is not None:
         cache.store(key, text)
     return text
