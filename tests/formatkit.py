@@ -223,3 +223,31 @@ def report_crawler_text(exp: dict, spaced: bool = False, separator: str = " ") -
         "==================== 正文 ====================",
     ]
     return "\n".join([*header, body]) + "\n"
+
+
+# --- Word files written by hand, for the reader's quirks ------------------------------------------
+
+WORD_NAMESPACE = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def docx_from_xml(document_xml: bytes) -> bytes:
+    """A .docx holding only ``word/document.xml`` (and its content types)."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="xml" ContentType="application/xml"/></Types>',
+        )
+        z.writestr("word/document.xml", document_xml)
+    return buffer.getvalue()
+
+
+def docx_from_body(body: str) -> bytes:
+    """A .docx whose body is ``body`` (WordprocessingML with the ``w:`` prefix)."""
+    return docx_from_xml(
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<w:document xmlns:w="{WORD_NAMESPACE}"><w:body>{body}</w:body></w:document>'.encode()
+    )

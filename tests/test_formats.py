@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 from conftest import EXPECTED, ROOT, SEED_NAMES
-from formatkit import report_docx, report_html
+from formatkit import docx_from_body, report_docx, report_html
 
 from nianbao.read import ReadError, docx, html, pdf, read_source
 from nianbao.read.grid import expand, to_lines
@@ -174,6 +174,70 @@ def test_word_merged_cells_are_read_once():
         "（三）不予公开\t1.属于国家秘密\t4",
         "\t合并",
     ]
+
+
+def _p(*runs: str) -> str:
+    return "<w:p>" + "".join(f'<w:r><w:t xml:space="preserve">{r}</w:t></w:r>' for r in runs) + "</w:p>"
+
+
+def _tc(text: str, properties: str = "") -> str:
+    return f"<w:tc><w:tcPr>{properties}</w:tcPr>{_p(text)}</w:tc>"
+
+
+def _span(columns) -> str:
+    return f'<w:gridSpan w:val="{columns}"/>'
+
+
+def test_word_runs_tabs_and_breaks_read_as_word_shows_them():
+    body = (
+        "<w:p><w:r><w:t>一、总体</w:t><w:tab/><w:t>情况</w:t><w:br/><w:t>续</w:t></w:r>"
+        '<w:r><w:br w:type="page"/><w:noBreakHyphen/><w:t>完</w:t></w:r></w:p>'
+    )
+    assert (
+        docx.to_text(docx_from_body(body)) == "一、总体 情况 续-完"
+    )  # clean() makes one line of a paragraph
+
+
+def test_word_text_in_links_insertions_and_content_controls_is_read_and_deletions_are_not():
+    body = (
+        "<w:p><w:hyperlink><w:r><w:t>链接</w:t></w:r></w:hyperlink>"
+        "<w:ins><w:r><w:t>插入</w:t></w:r></w:ins>"
+        "<w:del><w:r><w:delText>删除</w:delText></w:r></w:del>"
+        "<w:sdt><w:sdtContent><w:r><w:t>控件</w:t></w:r></w:sdtContent></w:sdt></w:p>"
+        f"<w:sdt><w:sdtContent>{_p('块里的段落')}</w:sdtContent></w:sdt>"
+    )
+    assert docx.to_text(docx_from_body(body)).split("\n") == ["链接插入控件", "块里的段落"]
+
+
+def test_word_vertical_and_horizontal_merges_are_read_once():
+    restart, more = '<w:vMerge w:val="restart"/>', "<w:vMerge/>"
+    body = (
+        "<w:tbl>"
+        f"<w:tr>{_tc('（三）不予公开', restart)}{_tc('1.属于国家秘密')}{_tc('4')}</w:tr>"
+        f"<w:tr>{_tc('', more)}{_tc('合并', _span(2))}</w:tr>"
+        f"<w:tr>{_tc('', more)}{_tc('2.其他')}{_tc('5')}</w:tr>"
+        "</w:tbl>"
+    )
+    assert docx.to_text(docx_from_body(body)).split("\n") == [
+        "（三）不予公开\t1.属于国家秘密\t4",
+        "\t合并\t",
+        "\t2.其他\t5",
+    ]
+
+
+def test_a_word_row_that_starts_later_keeps_its_cells_in_their_columns():
+    body = (
+        "<w:tbl>"
+        f"<w:tr>{_tc('项目')}{_tc('自然人')}{_tc('总计')}</w:tr>"
+        f'<w:tr><w:trPr><w:gridBefore w:val="1"/></w:trPr>{_tc("3")}{_tc("3")}</w:tr>'
+        "</w:tbl>"
+    )
+    assert docx.to_text(docx_from_body(body)).split("\n") == ["项目\t自然人\t总计", "\t3\t3"]
+
+
+def test_word_spans_past_any_real_grid_are_cut_to_it():
+    body = f"<w:tbl><w:tr>{_tc('x', _span(100_000_000))}{_tc('y', _span('x'))}</w:tr></w:tbl>"
+    assert docx.to_text(docx_from_body(body)) == "x" + "\t" * 63 + "y"
 
 
 def test_a_damaged_word_file_is_a_read_error():

@@ -14,7 +14,7 @@ import zipfile
 
 import pytest
 from conftest import ROOT, SEEDS, expected
-from formatkit import report_html
+from formatkit import WORD_NAMESPACE, docx_from_body, docx_from_xml, report_html
 
 from nianbao import config
 from nianbao.output import exchange
@@ -159,48 +159,45 @@ def test_utf16_without_a_byte_order_mark_is_text(encoding):
 
 # --- bombs and limits: checked before the work, bounded while it runs ---------------------------
 
-_DOCX_XML = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{}</w:body></w:document>'
-)
-
-
-def _docx(document_xml: bytes) -> bytes:
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="xml" ContentType="application/xml"/></Types>',
-        )
-        z.writestr("word/document.xml", document_xml)
-    return buffer.getvalue()
-
 
 def test_a_docx_of_millions_of_empty_paragraphs_is_refused_unread():
-    data = _docx(_DOCX_XML.format("<w:p/>" * 1_000_000).encode())
+    data = docx_from_body("<w:p/>" * 1_000_000)
     assert len(data) < 100_000  # a small file …
     started = time.perf_counter()
     with pytest.raises(ReadError, match="个段落和表格单元（上限 200,000），不像一份年报，已拒绝"):
         read_source("bomb.docx", data)
-    assert time.perf_counter() - started < 5  # … refused before python-docx parses it
+    assert time.perf_counter() - started < 5  # … refused before its XML is parsed
 
 
 def test_a_docx_that_expands_to_gigabytes_is_refused_unread():
-    data = _docx(b"<w:p/>" + b" " * (100 * 1024 * 1024))
+    data = docx_from_xml(b"<w:p/>" + b" " * (100 * 1024 * 1024))
     with pytest.raises(ReadError, match="可能是压缩炸弹，已拒绝"):
         read_source("bomb.docx", data)
 
 
 def test_a_broken_docx_says_so_in_plain_words():
-    data = _docx(b"<w:document><w:body><w:p>unclosed")
+    data = docx_from_xml(b"<w:document><w:body><w:p>unclosed")
     with pytest.raises(ReadError) as caught:
         read_source("broken.docx", data)
     assert str(caught.value).startswith("不是有效的 Word（.docx）文件")
     assert "请报告此问题" not in str(caught.value)
+
+
+def test_a_docx_with_entities_neither_expands_them_nor_reads_files():
+    laughs = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    document = (
+        f'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY l0 "哈">{laughs}'
+        '<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+        f'<w:document xmlns:w="{WORD_NAMESPACE}"><w:body>'
+        "<w:p><w:r><w:t>一、总体情况&l9;&secret;</w:t></w:r></w:p></w:body></w:document>"
+    )
+    started = time.perf_counter()
+    try:
+        text = read_source("laughs.docx", docx_from_xml(document.encode())).text
+    except ReadError as refused:  # refused is as good as unexpanded
+        text = str(refused)
+    assert time.perf_counter() - started < 5
+    assert "哈哈" not in text and "root:" not in text
 
 
 def test_an_html_page_of_a_million_tags_is_refused_unread():

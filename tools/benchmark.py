@@ -13,7 +13,8 @@ templates) and prints, in one run on this machine:
 - the published site per report (the originals not counted): KiB and files,
   and which files weigh most;
 - what reading costs, per format: milliseconds per file (and per page for
-  PDF) over a sample, read, parsed and checked in one process as a worker does.
+  PDF, with reading alone) over a sample, read, parsed and checked in one
+  process as a build's worker does (each file read in the worker's kept child).
 
 Every build runs as ``python build.py`` in a fresh process, as CI runs it;
 memory is the largest single process of the build (``ru_maxrss`` of the
@@ -145,29 +146,40 @@ def per_report(site: Path) -> tuple[float, float, list[tuple[str, float]]]:
 
 
 def read_costs(made: list[Generated], sample: int = 40) -> list[str]:
-    """Milliseconds per file to read, parse and check, per format (and per page of PDF)."""
+    """Milliseconds per file to read, parse and check, per format (and per
+    page of PDF, with reading alone), read as a build's worker reads them: in
+    one kept child (:func:`nianbao.read.keep_child`)."""
     import pypdfium2 as pdfium
 
     from nianbao.loading import load
+    from nianbao.read import keep_child
+    from nianbao.summary import Stages
 
+    keep_child()
     by_layout: dict[str, list[Generated]] = {}
     for g in made:
         if not g.broken:
             by_layout.setdefault(g.layout, []).append(g)
     lines = []
     for layout, group in sorted(by_layout.items()):
-        times, pages = [], 0
+        load(group[0].path, group[0].path.name)  # the child forked, as once per worker
+        times, reading, pages = [], 0.0, 0
         for g in group[:sample]:
+            stages = Stages()
             started = time.perf_counter()
-            load(g.path, g.path.name)
+            load(g.path, g.path.name, stages)
             times.append(time.perf_counter() - started)
+            reading += stages.get("read", 0.0)
             if layout == "pdf":
                 with pdfium.PdfDocument(g.path.read_bytes()) as document:
                     pages += len(document)
         median = statistics.median(times) * 1000
         line = f"  {layout:9s} {median:7.1f} ms a file (median of {len(times)})"
         if pages:
-            line += f", {sum(times) * 1000 / pages:5.1f} ms a page ({pages / len(times):.1f} pages a file)"
+            line += (
+                f", {sum(times) * 1000 / pages:5.1f} ms a page ({pages / len(times):.1f} pages a file),"
+                f" reading alone {reading * 1000 / pages:5.1f} ms a page"
+            )
         lines.append(line)
     return lines
 

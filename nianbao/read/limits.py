@@ -19,8 +19,9 @@ from .. import config
 from .source import ReadError
 
 
-def check_docx(data: bytes) -> None:
-    """Refuse a .docx whose zip would expand beyond the limits, before opening it."""
+def check_docx(data: bytes) -> bytes:
+    """Refuse a .docx whose zip would expand beyond the limits, before opening
+    it; its ``word/document.xml`` otherwise."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as exc:
@@ -46,13 +47,18 @@ def check_docx(data: bytes) -> None:
                 f"Word 文件的正文解压后有 {info.file_size / 1024 / 1024:.0f} MB"
                 f"（上限 {config.LIMITS.docx_document_xml // 1024 // 1024} MB），已拒绝"
             )
-        with archive.open(info) as part:
-            body = part.read(config.LIMITS.docx_document_xml + 1)
+        try:
+            with archive.open(info) as part:
+                body = part.read(config.LIMITS.docx_document_xml + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+            # damaged data, an unknown compression, an encrypted part
+            raise ReadError(f"不是有效的 Word（.docx）文件：{str(exc)[:120]}") from None
     elements = len(re.findall(rb"<w:(?:p|tr|tc)[\s/>]", body))
     if elements > config.LIMITS.docx_elements:
         raise ReadError(
             f"Word 文件有 {elements:,} 个段落和表格单元（上限 {config.LIMITS.docx_elements:,}），不像一份年报，已拒绝"
         )
+    return body
 
 
 def check_html(data: bytes) -> None:

@@ -66,7 +66,7 @@ READERS: dict[str, Reader] = {
         "docx",
         docx.to_text,
         binary=True,
-        modules=("docx", "docx.oxml.ns", "docx.table", "docx.text.paragraph"),
+        modules=("lxml.etree",),
     ),
     ".doc": _OLD_WORD,
     ".wps": _OLD_WORD,
