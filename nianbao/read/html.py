@@ -10,6 +10,7 @@ an empty report.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # bs4 is imported where a page is read (it takes 0.1 s)
@@ -53,12 +54,24 @@ def _span(tag: Tag, name: str) -> int:
 
 def _table_lines(table: Tag) -> list[str]:
     rows = []
-    for tr in table.find_all("tr"):
-        if tr.find_parent("table") is not table:
-            continue  # a row of a nested table is read with that table
-        cells = [c for c in tr.find_all(["td", "th"]) if c.find_parent("tr") is tr]
+    for tr in _own(table, "tr", "table"):  # a nested table's rows are read with that table
+        cells = _own(tr, ("td", "th"), "tr")
         rows.append([(clean(c.get_text(" ")), _span(c, "rowspan"), _span(c, "colspan")) for c in cells])
     return to_lines(expand(rows))
+
+
+def _own(node: Tag, names: str | tuple[str, ...], inner: str) -> Iterator[Tag]:
+    """The tags named ``names`` under ``node``, in document order, whose nearest
+    ``inner`` (a table's rows, a row's cells) is ``node``: one walk of the
+    tree, not a search of the ancestors of each."""
+    from bs4 import Tag
+
+    for child in node.children:
+        if isinstance(child, Tag):
+            if child.name in names:
+                yield child
+            if child.name != inner:
+                yield from _own(child, names, inner)
 
 
 def _walk(node: Tag, out: list[str], pictures: dict[str, list[str]] | None = None) -> None:
