@@ -166,8 +166,11 @@ def unit_of(relative: str) -> str:
     return relative
 
 
+SEARCH_FOLDER = "pagefind"  # every shard's index is a folder of this one
+
+
 def search_folder(shard: str) -> str:
-    return f"pagefind/{shard}"
+    return f"{SEARCH_FOLDER}/{shard}"
 
 
 def year_folder(year: int) -> str:

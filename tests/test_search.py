@@ -178,3 +178,54 @@ def test_a_search_document_lost_from_the_cache_is_made_again_the_same(tmp_path):
     lost = SearchDocuments(summary.reports, {r.report_id: tmp_path / "gone" for r in summary.reports})
     made = {lost(r.report_id) for r in summary.reports}
     assert made == set(by_entry.values())
+
+
+def _tree(folder) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _name_in(shard: str, stem: str) -> str:
+    """A file name whose report falls in ``shard``."""
+    return next(f"{stem}{n}.txt" for n in range(10_000) if search_shard(report_id(f"{stem}{n}.txt")) == shard)
+
+
+@pytest.mark.slow
+def test_kept_scratch_sites_index_as_a_cold_build_does_after_edits_additions_and_deletions(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for n in range(20):  # enough reports for shards of several
+        text = seeds[n % len(seeds)].read_text(encoding="utf-8")
+        (content / f"r{n:02d}.txt").write_text(text.replace("一、总体情况", f"一、总体情况\n第{n}份。", 1))
+    out = tmp_path / "site"
+    build(content, out, Config(search=True))
+    by_shard: dict[str, list[str]] = {}
+    for path in sorted(content.iterdir()):
+        by_shard.setdefault(search_shard(report_id(path.name)), []).append(path.name)
+    shard, names = max(by_shard.items(), key=lambda item: len(item[1]))
+    assert len(names) >= 3
+    staging = tmp_path / ".site.cache" / "search"
+    assert (staging / shard / report_page(report_id(names[0]))).is_file()  # kept for the next build
+
+    edited = content / names[0]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("第", "修订后第", 1), encoding="utf-8")
+    (content / names[1]).unlink()
+    added = _name_in(shard, "new")
+    (content / added).write_text(seeds[0].read_text(encoding="utf-8"), encoding="utf-8")
+    assert build(content, out, Config(search=True)).search == ""
+    assert not (staging / shard / report_page(report_id(names[1]))).exists()  # the deleted one's document
+    cold = tmp_path / "cold"
+    assert build(content, cold, Config(incremental=False, search=True)).search == ""
+    assert (cold / "pagefind" / shard / "pagefind-entry.json").is_file()
+    assert _tree(out / "pagefind") == _tree(cold / "pagefind")
+
+    # A build killed while it staged: no record, and a document of no report left behind.
+    (staging / f"{shard}.json").unlink()
+    stray = staging / shard / report_page("stray")
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes((staging / shard / report_page(report_id(added))).read_bytes())
+    edited.write_text(edited.read_text(encoding="utf-8").replace("修订后", "再次修订后", 1), encoding="utf-8")
+    build(content, out, Config(search=True))
+    assert not stray.exists()
+    build(content, cold, Config(incremental=False, search=True))
+    assert _tree(out / "pagefind") == _tree(cold / "pagefind")

@@ -64,6 +64,9 @@ class Reuse:
     in_place: bool = False
     version: str = ""  # the whole code's (nianbao.cache.code_version): part of every folder's key
     kept: set[str] = field(default_factory=set)  # folders left in place
+    # Where the search shards' scratch sites are kept from build to build
+    # (the cache's search/): an edit writes its own document only.
+    search_staging: Path | None = None
 
     @property
     def reused(self) -> int:
@@ -345,6 +348,7 @@ def _stage_search(
         shards.setdefault(search_shard(report.report_id), []).append(report.report_id)
     todo: dict[str, list[str]] = {}
     keys: dict[str, str] = {}
+    document_keys: dict[str, dict[str, str]] = {}  # shard -> its reports' keys, where all are known
     for shard, ids in shards.items():
         folder = search_folder(shard)
         written = reuse.keys_of(ids) if reuse is not None else None
@@ -355,8 +359,12 @@ def _stage_search(
             if reuse.link(writer, folder, folder, keys[folder]):
                 reuse.written[folder] = keys[folder]
                 continue
+            document_keys[shard] = dict(zip(ids, written, strict=True))
         todo[shard] = ids
-    return (search.Indexing(writer.root, todo, documents) if todo else None), keys
+    if not todo:
+        return None, keys
+    staging = reuse.search_staging if reuse is not None else None
+    return search.Indexing(writer.root, todo, documents, staging, document_keys), keys
 
 
 def _write_year(
