@@ -255,7 +255,39 @@ def entry_path(folder: Path, key: str) -> Path:
     """Where an entry of ``parsed/`` (by its file's key) or ``parts/`` (a
     report's lines of the portal tables, see
     :func:`nianbao.publish.package.portal_parts`, by its folder's key) is kept."""
-    return folder / key[:2] / key
+    return Path(f"{folder}/{key[:2]}/{key}")  # one path made, not two joined (10,000 a build)
+
+
+class Listing:
+    """The names in a folder's subfolders (files, or ``folders``), each
+    subfolder listed once, when first asked about: one listing of a site's
+    reports/ instead of a look at each of 10,000 folders (0.3 s an edit)."""
+
+    def __init__(self, folder: Path, folders: bool = False):
+        self.folder = folder
+        self.folders = folders
+        self.listed: dict[str, set[str]] = {}
+
+    def has(self, subfolder: str, name: str) -> bool:
+        names = self.listed.get(subfolder)
+        if names is None:
+            try:
+                with os.scandir(self.folder / subfolder) as found:
+                    names = {
+                        item.name for item in found if (item.is_dir() if self.folders else item.is_file())
+                    }
+            except OSError:
+                names = set()
+            self.listed[subfolder] = names
+        return name in names
+
+
+class Entries(Listing):
+    """Which entries a folder of the cache holds: 256 listings, not 10,000 looks at a file."""
+
+    def has_entry(self, key: str) -> bool:
+        """Whether the entry of ``key`` (see :func:`entry_path`) is there."""
+        return self.has(key[:2], key)
 
 
 def sheets_path(entry: Path) -> Path:

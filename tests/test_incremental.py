@@ -124,6 +124,34 @@ def test_a_deleted_report_leaves_nothing_in_the_cache(tmp_path):
     assert made[0].path.stem not in cache.load_written(cache.folder_for(site))
 
 
+def test_the_cache_says_which_entries_it_holds_from_one_listing_a_shelf(tmp_path):
+    parts = tmp_path / "parts"
+    kept = "ab" + "0" * 62
+    cache.write_whole(cache.entry_path(parts, kept), b"lines")
+    cache.entry_path(parts, "ab" + "1" * 62).mkdir(parents=True)  # not an entry: a folder
+    entries = cache.Entries(parts)
+    assert entries.has_entry(kept)
+    assert not entries.has_entry("ab" + "1" * 62)
+    assert not entries.has_entry("cd" + "0" * 62)  # a shelf that is not there
+    assert set(entries.listed) == {"ab", "cd"}  # each shelf listed once
+
+
+def test_an_edit_in_place_leaves_a_report_folder_deleted_from_the_site_written_again(tmp_path):
+    content = tmp_path / "content"
+    made = generate(content, 6, seed=5)
+    site = tmp_path / "site"
+    build(content, site)
+    edited = next(g.path for g in made if g.path.suffix in TEXT and not g.broken)
+    lost = site / "reports" / report_id(next(g.path.name for g in made if g.path != edited and not g.broken))
+    shutil.rmtree(lost)  # by hand, behind the cache's back
+    edited.write_bytes(edited.read_bytes().replace("认真贯彻落实".encode(), "全面贯彻落实".encode(), 1))
+    assert not build(content, site).up_to_date
+    assert (lost / "index.html").is_file()
+    cold = tmp_path / "cold"
+    build(content, cold, incremental=False)
+    assert _tree(site) == _tree(cold)
+
+
 def test_the_last_builds_results_are_read_back_from_one_snapshot(tmp_path, monkeypatch):
     content = tmp_path / "content"
     generate(content, 6, seed=4)

@@ -9,6 +9,7 @@ runs, so two builds of the same content are the same bytes.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -111,9 +112,10 @@ def history(content: Path, sources: list[str], git: list[Change] | None) -> Hist
 
 def _from_files(content: Path, sources: list[str]) -> list[Change]:
     out = []
+    root = str(content)
     for source in sources:
-        try:
-            out.append(Change(_iso((content / source).stat().st_mtime), "added", source))
+        try:  # a string path: pathlib's joins cost more than the stat, 10,000 times
+            out.append(Change(_iso(os.stat(f"{root}/{source}").st_mtime), "added", source))
         except OSError:
             continue
     return out
