@@ -137,7 +137,8 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
     summary.cached = sum(1 for hit in loaded if hit is not None)
     todo = [job for job, hit in zip(jobs, loaded, strict=True) if hit is None]
     # Each worker reads its files in one kept child, not a child a file.
-    done = iter(progress(map_jobs(load_job, todo, killed_loading, setup=keep_child), len(todo)))
+    reading = map_jobs(load_job, todo, killed_loading, setup=keep_child)
+    done = iter(progress(reading, len(todo)))
     results: dict[str, Report | Problem] = {}
     for (*_, key), hit in zip(jobs, loaded, strict=True):
         if hit is None:
@@ -150,6 +151,9 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
             summary.problems.append(hit)
         else:
             summary.reports.append(hit)
+    # The workers and their kept children end now, not when the build does
+    # (they held 100-250 MB each while the site was written).
+    reading.close()
     results.pop("", None)  # files the cache could not key
     if cache_dir is not None and cache.snapshot_outdated(snapshot_keys, results.keys()):
         with summary.stages.timed("reuse"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -28,8 +28,9 @@ def map_jobs(
     jobs: list,
     dead: Callable[[object], object] | None = None,
     setup: Callable[[], None] | None = None,
-) -> Iterator:
-    """``map`` over every core when the work is big enough; results in order.
+) -> Generator:
+    """``map`` over every core when the work is big enough; results in order
+    (close the generator to end the workers before the last result is taken).
 
     ``setup()`` runs once in each worker before its first job.
 

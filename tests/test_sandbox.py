@@ -198,3 +198,21 @@ def test_a_build_read_in_kept_children_equals_one_read_in_place(tmp_path, monkey
 
 def _files(folder) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _kept_pid(job: int) -> int:
+    return int(sandbox.run_limited(_pid, b""))
+
+
+def test_reading_workers_keep_one_child_each_and_end_it_with_them(monkeypatch):
+    from nianbao import workers
+
+    if workers.workers() < 2:
+        pytest.skip("needs two cores for a pool of workers")
+    monkeypatch.setattr(config, "ACTIVE", config.ACTIVE.but(parallel_min=2))
+    reading = workers.map_jobs(_kept_pid, list(range(12)), setup=sandbox.keep_child)
+    children = {next(reading) for _ in range(12)}
+    reading.close()  # as the build does once it has every result
+    assert 1 <= len(children) <= workers.workers()  # a child a worker, not one a file
+    for pid in children:
+        assert not os.path.exists(f"/proc/{pid}")  # ended and waited for: none left behind

@@ -82,8 +82,19 @@ def run_limited(
 
 def keep_child() -> None:
     """Let this process read its files in one kept child (a build's reading
-    worker: its lifetime is one build's reading)."""
+    worker: its lifetime is one build's reading).  The child is closed and
+    waited for when the worker ends, as a multiprocessing worker does (its
+    ``atexit`` does not run), so none is left behind."""
+    from multiprocessing import util
+
     _Kept.wanted = True
+    util.Finalize(None, _close_kept, exitpriority=10)
+
+
+def _close_kept() -> None:
+    kept = _Kept.current
+    if kept is not None and kept.owner == os.getpid():
+        kept.close()
 
 
 def _verdict(outcome: Outcome) -> str:
