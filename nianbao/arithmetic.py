@@ -9,6 +9,7 @@ equations drive the checks in :mod:`nianbao.check`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 
 from .model import Number
@@ -30,8 +31,11 @@ def cells_of(eq: Equation) -> list[Key]:
     return [(eq.table, r, c) for r, c in (*eq.left, *eq.right)]
 
 
-def _terms(eq: Equation) -> list[tuple[Key, int]]:
-    return [((eq.table, r, c), 1) for r, c in eq.left] + [((eq.table, r, c), -1) for r, c in eq.right]
+@functools.cache
+def _terms(eq: Equation) -> tuple[tuple[Key, int], ...]:
+    """The equation as signed terms (worked out once: a report's short rows
+    are tried thousands of ways against the same equations)."""
+    return tuple([((eq.table, r, c), 1) for r, c in eq.left] + [((eq.table, r, c), -1) for r, c in eq.right])
 
 
 def propagate(
@@ -51,7 +55,11 @@ def propagate(
     """
     unknown = set(unknown)
     watched = unknown | set(hypothesis)
-    active = [eq for eq in equations if any(k in watched for k in cells_of(eq))]
+    active = []
+    for eq in equations:
+        terms = _terms(eq)
+        if any(k in watched for k, _ in terms):
+            active.append((eq, terms))
     lo: dict[Key, float] = {k: 0 for k in unknown}
     hi: dict[Key, float] = {k: INF for k in unknown}
     for key, value in known.items():
@@ -60,28 +68,90 @@ def propagate(
     rounds = 0
     while changed and rounds < 100:
         changed, rounds = False, rounds + 1
-        for eq in active:
-            terms = _terms(eq)
+        for eq, terms in active:
             if any(k not in lo for k, _ in terms):
                 continue  # a cell the report lacks entirely: nothing to learn
             if all(lo[k] == hi[k] for k, _ in terms):
                 if sum(s * lo[k] for k, s in terms) != 0:
                     raise Contradiction(eq)
                 continue
-            for key, sign in terms:
-                if key not in unknown:
-                    continue
-                # sign*x = -sum(other signed terms): bound it from the others.
-                rest_lo = sum((lo[k] if s > 0 else -hi[k]) for k, s in terms if k != key)
-                rest_hi = sum((hi[k] if s > 0 else -lo[k]) for k, s in terms if k != key)
-                new_lo, new_hi = (-rest_hi, -rest_lo) if sign > 0 else (rest_lo, rest_hi)
-                if new_lo > lo[key]:
-                    lo[key], changed = new_lo, True
-                if new_hi < hi[key]:
-                    hi[key], changed = new_hi, True
-                if lo[key] > hi[key]:
-                    raise Contradiction(eq)
+            changed = _narrow(eq, terms, unknown, lo, hi) or changed
     return {k: int(lo[k]) for k in unknown if lo[k] == hi[k]}
+
+
+def _narrow(
+    eq: Equation,
+    terms: tuple[tuple[Key, int], ...],
+    unknown: set[Key],
+    lo: dict[Key, float],
+    hi: dict[Key, float],
+) -> bool:
+    """One pass of ``eq`` over its unknown cells, each bounded by the others
+    (sign*x = -sum of the other signed terms); True when a bound moved.
+
+    The sums of all terms' least and greatest signed values are kept (their
+    finite part and how many are infinite: ``inf - inf`` is nan), and
+    mended as a cell's bounds move, so that each cell's bound costs one
+    subtraction, not a sum over the others: short rows tried every way
+    (:mod:`nianbao.parse.resolve`) call this hundreds of thousands of times.
+    A lower bound is never infinite and an upper one only +inf, so a least
+    signed value can only be -inf and a greatest only +inf.  A template's
+    equation names each cell once (a test holds it), so "the others" are
+    all terms but this one."""
+    low: float = 0  # whole numbers as the original sums were
+    high: float = 0
+    low_infinite = high_infinite = 0
+    for key, sign in terms:
+        least, most = (lo[key], hi[key]) if sign > 0 else (-hi[key], -lo[key])
+        if least == -INF:
+            low_infinite += 1
+        else:
+            low += least
+        if most == INF:
+            high_infinite += 1
+        else:
+            high += most
+    changed = False
+    for key, sign in terms:
+        if key not in unknown:
+            continue
+        least, most = (lo[key], hi[key]) if sign > 0 else (-hi[key], -lo[key])
+        if least == -INF:
+            rest_lo = -INF if low_infinite > 1 else low
+        else:
+            rest_lo = -INF if low_infinite else low - least
+        if most == INF:
+            rest_hi = INF if high_infinite > 1 else high
+        else:
+            rest_hi = INF if high_infinite else high - most
+        new_lo, new_hi = (-rest_hi, -rest_lo) if sign > 0 else (rest_lo, rest_hi)
+        moved = False
+        if new_lo > lo[key]:
+            lo[key], moved = new_lo, True
+        if new_hi < hi[key]:
+            hi[key], moved = new_hi, True
+        if lo[key] > hi[key]:
+            raise Contradiction(eq)
+        if moved:
+            changed = True
+            now_least, now_most = (lo[key], hi[key]) if sign > 0 else (-hi[key], -lo[key])
+            if least == -INF:
+                low_infinite -= 1
+            else:
+                low -= least
+            if now_least == -INF:
+                low_infinite += 1
+            else:
+                low += now_least
+            if most == INF:
+                high_infinite -= 1
+            else:
+                high -= most
+            if now_most == INF:
+                high_infinite += 1
+            else:
+                high += now_most
+    return changed
 
 
 def holds(eq: Equation, values: Mapping[Key, Number | None]) -> bool | None:

@@ -129,3 +129,31 @@ def test_prose_counts_of_reviews_and_lawsuits_are_checked_against_table_four():
         "正文说“行政复议3件”，但表四行政复议总计为2件",
         "正文说“行政诉讼4件”，但表四行政诉讼总计为1件（未经复议直接起诉1件，复议后起诉0件）",
     ]
+
+
+# --- the arithmetic as a solver ------------------------------------------------------------------
+
+
+def test_every_equation_of_the_templates_names_each_cell_once():
+    # arithmetic._narrow bounds a cell by "all the other terms": one term a cell.
+    from nianbao.template import TEMPLATES
+
+    for template in TEMPLATES.values():
+        for eq in template.equations:
+            cells = [*eq.left, *eq.right]
+            assert len(cells) == len(set(cells)), eq.where
+
+
+def test_the_solver_bounds_each_cell_by_the_others_open_ended_or_not():
+    from nianbao import arithmetic
+    from nianbao.template import Equation
+
+    total = Equation("requests", "t", (("a", "x"), ("b", "x")), (("t", "x"),), "t")
+    a, b, t = ("requests", "a", "x"), ("requests", "b", "x"), ("requests", "t", "x")
+    assert arithmetic.propagate([total], {t: 5, b: 2}, {a}) == {a: 3}
+    assert arithmetic.propagate([total], {t: 0}, {a, b}) == {a: 0, b: 0}  # both forced to 0
+    assert arithmetic.propagate([total], {t: 5}, {a, b}) == {}  # 0..5 each: neither forced
+    assert arithmetic.propagate([total], {a: 1, b: 2}, {t}) == {t: 3}
+    assert arithmetic.propagate([total], {b: 2}, {a, t}) == {}  # the total open above: nothing forced
+    with pytest.raises(arithmetic.Contradiction):
+        arithmetic.propagate([total], {t: 1, b: 2}, {a})  # a would be -1

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import timedelta
 
 import pytest
 from conftest import SEEDS
@@ -25,7 +24,10 @@ SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))
 PROPERTIES = settings(
     # NIANBAO_EXAMPLES=1000 for a deep run; 40 keeps the suite quick.
     max_examples=int(os.environ.get("NIANBAO_EXAMPLES", "40")),
-    deadline=timedelta(seconds=5),
+    # No deadline: how long a case takes depends on the machine and what else
+    # runs on it (CI's two cores ran a 2-second case in 30); the arithmetic's
+    # worst case is bounded by MAX_PLACEMENTS, and speed is the benchmark's.
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
