@@ -27,10 +27,6 @@ class Contradiction(Exception):
         self.equation = equation
 
 
-def cells_of(eq: Equation) -> list[Key]:
-    return [(eq.table, r, c) for r, c in (*eq.left, *eq.right)]
-
-
 @functools.cache
 def _terms(eq: Equation) -> tuple[tuple[Key, int], ...]:
     """The equation as signed terms (worked out once: a report's short rows
