@@ -12,6 +12,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nianbao.read import pdf, pdfpages
 from tools import generate
@@ -90,3 +92,85 @@ def test_a_page_pdfium_cannot_describe_is_read_with_pdfplumber(monkeypatch):
     assert read[1] is None and all(p is not None for i, p in enumerate(read) if i != 1)
     asked.clear()
     assert pdf.to_text(data) == expected
+
+
+# --- the helpers that stand in for pdfplumber's, against pdfplumber's own --------------------
+
+# Characters on a coarse grid, so that lines, words and gaps collide often.
+_char = st.builds(
+    lambda text, x, width, top, size: {
+        "text": text,
+        "x0": float(x),
+        "x1": float(x + width),
+        "top": float(top),
+        "bottom": float(top + size),
+        "doctop": float(top),
+        "width": float(width),
+        "height": float(size),
+        "size": float(size),
+        "upright": True,
+    },
+    st.sampled_from([*"12 3,4ﬁ年报", "\u3000"]),
+    st.integers(0, 60),
+    st.integers(0, 6),
+    st.integers(0, 14),
+    st.integers(1, 12),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_char, max_size=25))
+def test_words_and_cell_text_are_pdfplumbers(chars):
+    from pdfplumber.utils import extract_text, extract_words
+
+    assert pdfpages.words(chars) == extract_words(chars)
+    assert pdfpages.cell_text(chars) == extract_text(chars)
+
+
+_cell = st.builds(
+    lambda x, y, w, h: (x, y, x + w, y + h),
+    st.integers(0, 6),
+    st.integers(0, 6),
+    st.integers(1, 3),
+    st.integers(1, 3),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_cell, max_size=30, unique=True))
+def test_cells_group_into_the_tables_pdfplumber_finds(cells):
+    from pdfplumber.table import cells_to_tables
+
+    found = pdfpages._tables(cells)
+    expected = cells_to_tables(cells)
+    # the same tables in the same order; a table's cells in any order (its rows sort them)
+    assert [sorted(t) for t in found] == [sorted(t) for t in expected]
+
+
+def _by_testing_every_cell(cells, in_row):
+    found = {}
+    for cell in cells:
+        if cell is not None:
+            x0, y0, x1, y1 = cell
+            found[cell] = [c for v, h, _, c in in_row if x0 <= h < x1 and y0 <= v < y1]
+    return found
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        [(0, 0, 10, 5), None, (10, 0, 20, 8), (20, 0, 30, 5)],  # a merged slot, a taller cell
+        [(0, 0, 12, 5), (10, 0, 20, 5)],  # overlapping cells: each is tested
+    ],
+)
+def test_each_character_goes_to_the_cell_its_centre_is_in(cells):
+    # (centre height, centre x, page order, character); on edges, outside, in the taller cell
+    points = [
+        (1, 0, 0, "a"),
+        (1, 10, 1, "b"),
+        (1, 11, 2, "c"),
+        (7, 15, 3, "d"),
+        (7, 5, 4, "e"),
+        (1, 30, 5, "f"),
+    ]
+    assert pdf._chars_by_cell(cells, points) == _by_testing_every_cell(cells, points)

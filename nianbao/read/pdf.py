@@ -177,16 +177,38 @@ def _extract(table) -> list[list[str | None]]:
         in_row = sorted(
             (item for item in in_row if row.bbox[0] <= item[1] < row.bbox[2]), key=lambda item: item[2]
         )
-        line: list[str | None] = []
-        for cell in row.cells:
-            if cell is None:
-                line.append(None)
-                continue
-            x0, y0, x1, y1 = cell
-            chars = [c for v, h, _, c in in_row if x0 <= h < x1 and y0 <= v < y1]
-            line.append(extract_text(chars) if chars else "")
-        grid.append(line)
+        found = _chars_by_cell(row.cells, in_row)
+        grid.append(
+            [
+                None if cell is None else extract_text(chars) if (chars := found[cell]) else ""
+                for cell in row.cells
+            ]
+        )
     return grid
+
+
+def _chars_by_cell(cells: list, in_row: list[tuple]) -> dict:
+    """Each cell's characters (centre inside it), in page order.
+
+    A row's cells do not overlap, so each character is looked up by its
+    centre among the cells' left edges, not tested against every cell; a
+    row whose cells overlap (never seen) is tested cell by cell.
+    """
+    boxes = sorted(cell for cell in cells if cell is not None)
+    found: dict = {cell: [] for cell in boxes}
+    if any(before[2] > after[0] for before, after in itertools.pairwise(boxes)):
+        for cell in boxes:
+            x0, y0, x1, y1 = cell
+            found[cell] = [c for v, h, _, c in in_row if x0 <= h < x1 and y0 <= v < y1]
+        return found
+    lefts = [cell[0] for cell in boxes]
+    for v, h, _, c in in_row:
+        at = bisect.bisect_right(lefts, h) - 1
+        if at >= 0:
+            x0, y0, x1, y1 = boxes[at]
+            if h < x1 and y0 <= v < y1:
+                found[boxes[at]].append(c)
+    return found
 
 
 def _cell_text(text: str | None) -> str:

@@ -53,7 +53,7 @@ class Page:
         intersections = table.edges_to_intersections(
             finder.get_edges(), settings.intersection_x_tolerance, settings.intersection_y_tolerance
         )
-        return [table.Table(self, group) for group in table.cells_to_tables(_cells(intersections))]  # type: ignore[arg-type]
+        return [table.Table(self, group) for group in _tables(_cells(intersections))]  # type: ignore[arg-type]
 
 
 def _cells(intersections: dict) -> list[tuple]:
@@ -74,13 +74,18 @@ def _cells(intersections: dict) -> list[tuple]:
     points = sorted(intersections)
     below_of: dict[float, list] = {}
     right_of: dict[float, list] = {}
+    at: dict[tuple, tuple[int, int]] = {}  # each point's place in its column and its row
     for point in points:  # in sorted order, so each list is too
-        below_of.setdefault(point[0], []).append(point)
-        right_of.setdefault(point[1], []).append(point)
+        column = below_of.setdefault(point[0], [])
+        row = right_of.setdefault(point[1], [])
+        at[point] = (len(column), len(row))
+        column.append(point)
+        row.append(point)
     cells = []
     for point in points[:-1]:
-        below = [p for p in below_of[point[0]] if p > point]
-        right = [p for p in right_of[point[1]] if p > point]
+        in_column, in_row = at[point]
+        below = below_of[point[0]][in_column + 1 :]
+        right = right_of[point[1]][in_row + 1 :]
         cell = None
         for below_pt in below:
             if not connects(point, below_pt):
@@ -97,6 +102,34 @@ def _cells(intersections: dict) -> list[tuple]:
         if cell:
             cells.append(cell)
     return cells
+
+
+def _tables(cells: list[tuple]) -> list[list[tuple]]:
+    """pdfplumber's ``cells_to_tables``: cells that share a corner, directly or
+    through others, make one table; tables top to bottom, then left to
+    right, those of one cell left out.  Found in one pass over the corners
+    (union-find), not by testing every remaining cell against the table
+    grown so far until it stops growing.  A table's cells keep their order;
+    pdfplumber's rows sort them anyway."""
+    parent = list(range(len(cells)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[tuple, int] = {}
+    for i, (x0, top, x1, bottom) in enumerate(cells):
+        for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
+            j = owner.setdefault(corner, i)
+            if j != i:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[tuple]] = {}
+    for i, cell in enumerate(cells):
+        groups.setdefault(root(i), []).append(cell)
+    tables = sorted(groups.values(), key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in tables if len(t) > 1]
 
 
 def pages(document) -> list[Page | None]:
@@ -135,60 +168,101 @@ def _page(page) -> Page | None:
             texts.add(_object_address(page.raw, index))
     text = page.get_textpage()
     try:
-        count = raw.FPDFText_CountChars(text.raw)
-        of_char = _char_object_address
-        kept = {of_char(text.raw, i) for i in range(count)}
+        owners = _owners(text)
         # PDFium's text page leaves out a text object it measures as empty
         # (seen with a label's last character wrapped alone onto its line in
         # a narrow ruled cell, "办理结" / "果"); pdfminer keeps it, and the
         # public API gives no way to read its characters: pdfplumber reads
         # such a page.
-        if texts - kept:
+        if texts - set(owners):
             return None
-        result.chars = _chars(text, result.height)
+        result.chars = _chars(text, owners, result.height)
     finally:
         text.close()
     return result
 
 
-def _chars(text, height: float) -> list[dict[str, Any]]:
+def _owners(text) -> list[int]:
+    """The address of the text object each character of the text page comes
+    from (0 for the spaces and line ends PDFium adds)."""
+    import pypdfium2.raw as raw  # type: ignore[import-untyped]
+
+    of_char = _char_object_address
+    return [of_char(text.raw, i) for i in range(raw.FPDFText_CountChars(text.raw))]
+
+
+def _codes(text, count: int) -> list[int] | None:
+    """Every character's code point, read in one call; None when a character
+    outside the BMP makes the UTF-16 text longer than the character count."""
+    import pypdfium2.raw as raw  # type: ignore[import-untyped]
+
+    buffer = ctypes.create_string_buffer(2 * (count + 1))
+    written = raw.FPDFText_GetText(text.raw, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
+    units = buffer.raw[: 2 * max(written - 1, 0)].decode("utf-16-le", errors="surrogatepass")
+    return [ord(unit) for unit in units] if len(units) == count else None
+
+
+def _chars(text, owners: list[int], height: float) -> list[dict[str, Any]]:
+    """The page's characters in pdfminer's boxes.
+
+    A character's font size and matrix are its text object's (PDFium keeps
+    them per object), so they are read once an object; the code points come
+    in one call.  Each character still costs two calls: its object and its
+    loose box.
+    """
     import pypdfium2.raw as raw  # type: ignore[import-untyped]
 
     chars = []
+    handle = text.raw
     left, bottom, right, top, origin_x, origin_y = (ctypes.c_double() for _ in range(6))
     box = raw.FS_RECTF()
+    # Looked up once, not for every character.
+    box_ref, loose_box, generated = ctypes.byref(box), raw.FPDFText_GetLooseCharBox, raw.FPDFText_IsGenerated
     matrix = raw.FS_MATRIX()
-    for i in range(raw.FPDFText_CountChars(text.raw)):
-        if raw.FPDFText_IsGenerated(text.raw, i):  # spaces and line ends PDFium adds
-            continue
-        code = raw.FPDFText_GetUnicode(text.raw, i)
+    codes = _codes(text, len(owners))
+    sizes: dict[int, float] = {}
+
+    def size_of(i: int) -> float:
+        raw.FPDFText_GetMatrix(handle, i, matrix)
+        return raw.FPDFText_GetFontSize(handle, i) * math.hypot(matrix.b, matrix.d)
+
+    for i, owner in enumerate(owners):
+        code = codes[i] if codes is not None else raw.FPDFText_GetUnicode(handle, i)
         if code in (0, 0xFFFE, 0xFFFF) or code in (10, 13):
             continue
-        raw.FPDFText_GetMatrix(text.raw, i, matrix)
-        size = raw.FPDFText_GetFontSize(text.raw, i) * math.hypot(matrix.b, matrix.d)
-        loose = raw.FPDFText_GetLooseCharBox(text.raw, i, box)
-        if not loose or size <= 0 or box.top - box.bottom > 3 * size:
+        # PDFium adds only spaces and line ends of its own, so only a space
+        # needs asking whether it is one.
+        if code == 32 and generated(handle, i):
+            continue
+        if not owner:
+            size = size_of(i)
+        elif (size := sizes.get(owner, -1.0)) == -1.0:
+            size = sizes[owner] = size_of(i)
+        loose = loose_box(handle, i, box_ref)
+        x0, x1, low, high = box.left, box.right, box.bottom, box.top
+        if not loose or size <= 0 or high - low > 3 * size:
             # No usable loose box (some embedded fonts give one 20 times too
             # large): pdfminer's own box, from the origin, one font size square.
-            raw.FPDFText_GetCharOrigin(text.raw, i, origin_x, origin_y)
-            raw.FPDFText_GetCharBox(text.raw, i, left, right, bottom, top)
+            raw.FPDFText_GetCharOrigin(handle, i, origin_x, origin_y)
+            raw.FPDFText_GetCharBox(handle, i, left, right, bottom, top)
             wide = code >= 0x2E80
-            box.left, box.bottom = origin_x.value, origin_y.value
+            box.left, box.bottom = origin_x.value, origin_y.value  # in the box: rounded to its floats
             box.right = origin_x.value + size if wide and size > 0 else right.value
             box.top = origin_y.value + size if size > 0 else top.value
+            x0, x1, low, high = box.left, box.right, box.bottom, box.top
         # pdfminer's box, which pdfplumber's cells are cut by: from the font's
         # descent (PDFium's loose box bottom) up by the font size, not the ascent.
-        y1 = height - box.bottom
-        y0 = y1 - size if size > 0 else height - box.top
+        y1 = height - low
+        y0 = y1 - size if size > 0 else height - high
         chars.append(
             {
                 "text": chr(code),
-                "x0": box.left,
-                "x1": box.right,
+                "x0": x0,
+                "x1": x1,
                 "top": y0,
                 "bottom": y1,
                 "doctop": y0,
-                "width": box.right - box.left,
+                "width": x1 - x0,
                 "height": y1 - y0,
                 "size": y1 - y0,
                 "upright": True,
@@ -286,6 +360,8 @@ def _clusters(objects: list[dict[str, Any]], key: str) -> list[list[dict[str, An
     """pdfplumber's cluster_objects: values within the tolerance of the one
     before form a cluster; clusters in order of value, objects in given order."""
     values = sorted({o[key] for o in objects})
+    if not values or values[-1] <= values[0] + TOLERANCE:
+        return [objects] if objects else []  # one cluster: most cells hold one line
     index: dict[float, int] = {}
     cluster, last = -1, None
     for value in values:
@@ -299,16 +375,16 @@ def _clusters(objects: list[dict[str, Any]], key: str) -> list[list[dict[str, An
     return [groups[i] for i in sorted(groups)]
 
 
-def words(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """pdfplumber's ``extract_words(chars)`` for upright characters."""
-    from pdfplumber.utils.text import LIGATURES
-
-    out: list[dict[str, Any]] = []
+def _word_chars(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The characters of each word, as pdfplumber's WordExtractor groups them:
+    lines top to bottom, words left to right."""
+    out: list[list[dict[str, Any]]] = []
     for line in _clusters(chars, "top"):
         word: list[dict[str, Any]] = []
-        for char in sorted(line, key=lambda c: c["x0"]):
+        for char in sorted(line, key=_left):
             if char["text"].isspace():
-                _flush(word, out, LIGATURES)
+                if word:
+                    out.append(word)
                 word = []
                 continue
             if word:
@@ -318,36 +394,72 @@ def words(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     or char["x0"] > before["x1"] + TOLERANCE
                     or abs(char["top"] - before["top"]) > TOLERANCE
                 ):
-                    _flush(word, out, LIGATURES)
+                    out.append(word)
                     word = []
             word.append(char)
-        _flush(word, out, LIGATURES)
+        if word:
+            out.append(word)
     return out
 
 
-def _flush(word: list[dict[str, Any]], out: list[dict[str, Any]], ligatures: dict[str, str]) -> None:
-    if not word:
-        return
-    x0, x1 = min(c["x0"] for c in word), max(c["x1"] for c in word)
-    top, bottom = min(c["top"] for c in word), max(c["bottom"] for c in word)
-    doctop = min(c["doctop"] for c in word)
-    out.append(
-        {
-            "text": "".join(ligatures.get(c["text"], c["text"]) for c in word),
-            "x0": x0,
-            "x1": x1,
-            "top": top,
-            "doctop": doctop,
-            "bottom": bottom,
-            "upright": True,
-            "height": bottom - top,
-            "width": x1 - x0,
-            "direction": "ltr",
-        }
-    )
+def _left(char: dict[str, Any]) -> float:
+    return char["x0"]
+
+
+@functools.cache
+def _ligatures() -> dict[int, str]:
+    from pdfplumber.utils.text import LIGATURES
+
+    return str.maketrans(LIGATURES)
+
+
+def _word_text(word: list[dict[str, Any]]) -> str:
+    return "".join([c["text"] for c in word]).translate(_ligatures())
+
+
+def words(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """pdfplumber's ``extract_words(chars)`` for upright characters."""
+    out = []
+    for word in _word_chars(chars):
+        first = word[0]
+        x0, x1, top, bottom, doctop = first["x0"], first["x1"], first["top"], first["bottom"], first["doctop"]
+        for c in word[1:]:  # one pass, not five min()s and max()es: every character comes here
+            x0, x1 = min(x0, c["x0"]), max(x1, c["x1"])
+            top, bottom = min(top, c["top"]), max(bottom, c["bottom"])
+            doctop = min(doctop, c["doctop"])
+        out.append(
+            {
+                "text": _word_text(word),
+                "x0": x0,
+                "x1": x1,
+                "top": top,
+                "doctop": doctop,
+                "bottom": bottom,
+                "upright": True,
+                "height": bottom - top,
+                "width": x1 - x0,
+                "direction": "ltr",
+            }
+        )
+    return out
 
 
 def cell_text(chars: list[dict[str, Any]]) -> str:
-    """pdfplumber's ``extract_text(chars)`` for upright characters."""
-    lines = _clusters(words(chars), "top")
-    return "\n".join(" ".join(word["text"] for word in line) for line in lines)
+    """pdfplumber's ``extract_text(chars)`` for upright characters: the words
+    clustered into lines by their tops, as :func:`_clusters` does, without
+    making a whole word for each (a page's every cell comes here)."""
+    placed = [(min(c["top"] for c in word), _word_text(word)) for word in _word_chars(chars)]
+    tops = sorted({top for top, _ in placed})
+    if tops and tops[-1] <= tops[0] + TOLERANCE:
+        return " ".join(text for _, text in placed)  # one line, as most cells are
+    index: dict[float, int] = {}
+    line, last = -1, 0.0
+    for top in tops:
+        if line < 0 or top > last + TOLERANCE:
+            line += 1
+        index[top] = line
+        last = top
+    lines: list[list[str]] = [[] for _ in range(line + 1)]
+    for top, text in placed:
+        lines[index[top]].append(text)
+    return "\n".join(" ".join(texts) for texts in lines)
