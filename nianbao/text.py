@@ -18,3 +18,11 @@ def plain(text: str) -> str:
 def normalise(text: str) -> str:
     """NFKC: full-width digits, brackets and spaces become their ASCII forms."""
     return unicodedata.normalize("NFKC", text)
+
+
+def xml_escape(text: str, quote: bool = False) -> str:
+    """``xml.sax.saxutils.escape``, the same bytes (and ``"`` as well with
+    ``quote``): that module imports urllib.request, and with it http, ssl
+    and email, 30 ms of every build's start."""
+    text = text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    return text.replace('"', "&quot;") if quote else text

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from .. import i18n
 from .. import indicators as ind
 from ..model import Report
+from ..text import xml_escape as escape
 
 
 @dataclass(frozen=True)

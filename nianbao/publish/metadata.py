@@ -17,11 +17,11 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
 from ..config import DEFAULT_BASE_URL
+from ..text import xml_escape as escape
 from .history import Change
 
 PORTAL_NAME = "政府信息公开工作年度报告数据（nianbao）"

@@ -27,10 +27,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from xml.sax.saxutils import escape
 
 from ..model import formula_safe
 from ..text import plain
+from ..text import xml_escape as escape
 
 Value = str | int | float | Decimal | None
 
@@ -234,7 +234,7 @@ def workbook(sheets: Iterable[Sheet], title: str = "") -> bytes:
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
             + "".join(
-                f'<sheet name="{escape(s.name, {chr(34): "&quot;"})}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
+                f'<sheet name="{escape(s.name, quote=True)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
                 for i, s in enumerate(sheets)
             )
             + "</sheets></workbook>"
