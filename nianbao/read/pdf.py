@@ -135,7 +135,8 @@ def page_text(page) -> list[str]:
     boxes = [t.bbox for t in tables]
     words = [w for w in page.extract_words() if not any(_inside(w, box) for box in boxes)]
     placed = [(top, [line]) for top, line in page_lines(words)]
-    placed += [(t.bbox[1], table_lines(t)) for t in tables]
+    centred = _centred(page.chars) if tables else []
+    placed += [(t.bbox[1], table_lines(t, centred)) for t in tables]
     return [line for _, lines in sorted(placed, key=lambda item: item[0]) for line in lines]
 
 
@@ -150,24 +151,29 @@ def _inside(word: dict, box: tuple[float, float, float, float]) -> bool:
     return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
-def table_lines(table) -> list[str]:
-    """A ruled table's rows as tab-separated lines; merged slots stay empty."""
-    grid = [[_cell_text(cell) for cell in row] for row in _extract(table)]
+def table_lines(table, centred: list[tuple]) -> list[str]:
+    """A ruled table's rows as tab-separated lines; merged slots stay empty
+    (``centred``: the page's characters, :func:`_centred`)."""
+    grid = [[_cell_text(cell) for cell in row] for row in _extract(table, centred)]
     return to_lines(grid)
 
 
-def _extract(table) -> list[list[str | None]]:
+def _centred(chars: list[dict]) -> list[tuple]:
+    """A page's characters as (centre height, centre x, page order, character),
+    sorted: once a page, whatever the number of its tables."""
+    return sorted(((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, i, c) for i, c in enumerate(chars))
+
+
+def _extract(table, centred: list[tuple]) -> list[list[str | None]]:
     """pdfplumber's ``Table.extract()``, the same cells with the same text,
     without testing every character of the page against every row and cell:
-    the characters are sorted by height once and each row takes its slice."""
+    the characters are sorted by height once (``centred``) and each row
+    takes its slice."""
     if isinstance(table.page, pdfpages.Page):
         extract_text = pdfpages.cell_text
     else:
         from pdfplumber.utils import extract_text
 
-    centred = sorted(
-        ((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, i, c) for i, c in enumerate(table.page.chars)
-    )
     heights = [item[0] for item in centred]
     grid: list[list[str | None]] = []
     for row in table.rows:
