@@ -89,11 +89,11 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
     cache_dir = cache.folder_for(output) if incremental else None
     version = cache.code_version() if incremental else ""
     parsing = cache.parsing_version() if incremental else ""
-    found, refused = survey(content)
+    found, refused, folders = survey(content)
     files = [(_relative(path, content), path) for path in found]
     # A web page's reading depends on the pictures in its folder too (OCR).
     pictures = {
-        relative: [(_relative(p, content), p) for p in companions(path)]
+        relative: [(_relative(p, content), p) for p in companions(path, folders.get(str(path.parent)))]
         for relative, path in files
         if relative.lower().endswith((".html", ".htm"))
     }

@@ -123,6 +123,46 @@ def test_plain_front_matter_still_reads():
 # --- files that are not regular files inside content/ ----------------------------------------------
 
 
+def test_the_survey_looks_up_only_what_is_not_a_regular_file(tmp_path, monkeypatch):
+    from nianbao.read import folder
+
+    content = _content(tmp_path, ("b/r.txt", b"x"), ("c.txt", b"x"))
+    os.symlink("/dev/zero", content / "zero.txt")
+    os.mkfifo(content / "pipe.txt")
+    looked_up = []
+    real_stat = os.DirEntry.stat
+
+    class Entry:  # os.DirEntry cannot be patched: scandir's entries wrapped to count their stat calls
+        def __init__(self, entry):
+            self._entry = entry
+            self.name, self.path = entry.name, entry.path
+
+        def __getattr__(self, name):
+            return getattr(self._entry, name)
+
+        def stat(self, **kwargs):
+            looked_up.append(self.name)
+            return real_stat(self._entry, **kwargs)
+
+    real_scandir = os.scandir
+
+    class Listing:
+        def __init__(self, path):
+            self._listing = real_scandir(path)
+
+        def __enter__(self):
+            return (Entry(e) for e in self._listing.__enter__())
+
+        def __exit__(self, *exc):
+            return self._listing.__exit__(*exc)
+
+    monkeypatch.setattr(folder.os, "scandir", Listing)
+    found = folder.survey(content)
+    assert sorted(p.name for p in found.files) == sorted(["c.txt", "r.txt", SEED.name])
+    assert sorted(looked_up) == ["pipe.txt", "zero.txt"]
+    assert sorted(p.name for p, _ in found.refused) == ["pipe.txt", "zero.txt"]
+
+
 def test_links_fifos_and_hidden_files_are_refused_and_listed(tmp_path):
     outside = tmp_path / "secret.txt"
     outside.write_text("机密", encoding="utf-8")

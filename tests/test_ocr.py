@@ -273,6 +273,28 @@ def test_what_a_page_depends_on_is_each_picture_of_its_own_folders_once(tmp_path
     assert companions(tmp_path / "a.html") == []  # its own folder would be a_files/
 
 
+def test_a_pages_pictures_are_the_same_found_from_the_surveys_listing(tmp_path, monkeypatch):
+    from nianbao.read import folder
+
+    (tmp_path / "page_files" / "img").mkdir(parents=True)
+    (tmp_path / "page_files" / "img" / "1.png").write_bytes(b"1")
+    (tmp_path / "page.html").write_text("", encoding="utf-8")
+    (tmp_path / "sub" / "q.files").mkdir(parents=True)
+    (tmp_path / "sub" / "q.files" / "2.jpg").write_bytes(b"2")
+    (tmp_path / "sub" / "q.html").write_text("", encoding="utf-8")
+    (tmp_path / "sub" / "r_files").symlink_to(tmp_path / "page_files")  # a link is no folder of parts
+    (tmp_path / "sub" / "r.html").write_text("", encoding="utf-8")
+    found = folder.survey(tmp_path)
+    pages = [p for p in found.files if p.suffix == ".html"]
+    expected = {p: folder.companions(p) for p in pages}
+    assert [p.name for p in expected[tmp_path / "sub" / "q.html"]] == ["2.jpg"]
+    assert expected[tmp_path / "sub" / "r.html"] == []
+    looked_up = []
+    monkeypatch.setattr(folder, "_is_folder", lambda path: looked_up.append(path))
+    assert {p: folder.companions(p, found.folders[str(p.parent)]) for p in pages} == expected
+    assert looked_up == []  # the listing answered, no lstat
+
+
 def test_a_page_whose_tables_are_pictures_names_them_for_ocr():
     page = "<html><body><p>二、主动公开</p><img src='a_files/t2.png'><img src='a_files/t3.png'></body></html>"
     with pytest.raises(Pictures) as raised:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import NamedTuple
 
 from ..urls import GENERIC_STEMS
 from .files import why_not_regular
@@ -21,12 +22,20 @@ _PART_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".cs
 _PART_NAMES = {"links.tsv", "links.txt", "meta.json", "headers.txt"}
 
 
+class Survey(NamedTuple):
+    """What :func:`survey` finds in the content folder."""
+
+    files: list[Path]  # the report files, in a stable order
+    refused: list[tuple[Path, str]]  # what is not read, with the reason
+    folders: dict[str, set[str]]  # each folder walked (``str(Path(...))``): its real subfolders' names
+
+
 def discover(content: Path) -> list[Path]:
     """Every report file under the content folder, in a stable order (see :func:`survey`)."""
-    return survey(content)[0]
+    return survey(content).files
 
 
-def survey(content: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+def survey(content: Path) -> Survey:
     """The content folder's report files, and what is refused, with the reason.
 
     Only regular files are read: symbolic links (which may lead out of the
@@ -37,30 +46,74 @@ def survey(content: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     report: the folder of its parts is not read.  In a folder that holds a
     page saved under a generic name (``page.html``, ``page.txt``), the
     pictures, styles and link lists beside it are its parts too.
+
+    Each folder is listed once with ``os.scandir``, whose entries say what
+    they are: a regular file costs no system call of its own (an ``lstat``
+    each cost 0.1-0.2 s at 10,000 files, on every build).
     """
-    files: list[Path] = []
-    refused: list[tuple[Path, str]] = []
-    for root, dirs, names in os.walk(content):
-        pages = [n for n in names if n.lower().endswith((".html", ".htm"))]
-        parts = {form.format(n.rsplit(".", 1)[0]) for n in pages for form in _PAGE_PARTS}
-        for d in sorted(dirs):
-            if not d.startswith(".") and os.path.islink(os.path.join(root, d)):
-                refused.append((Path(root) / d, why_not_regular(stat.S_IFLNK)))
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in parts)
-        names = sorted(names)
-        if any(n.rsplit(".", 1)[0].lower() in GENERIC_STEMS for n in names):  # a saved page's folder
-            names = [n for n in names if not _is_part(n)]
-        for name in names:
-            path = Path(root) / name
-            if name.startswith("."):
-                refused.append((path, "是隐藏文件（文件名以 . 开头），已跳过：如果它是报告，请去掉开头的点"))
-                continue
-            reason = why_not_regular(os.lstat(path).st_mode)
-            if reason:
-                refused.append((path, reason))
-            else:
-                files.append(path)
-    return files, refused
+    found = Survey([], [], {})
+    stack = [str(content)]
+    while stack:  # depth first, each folder's subfolders in name order, as os.walk goes
+        root = stack.pop()
+        subfolders = _survey_folder(root, found)
+        stack += [os.path.join(root, d) for d in reversed(subfolders)]
+    return found
+
+
+def _survey_folder(root: str, found: Survey) -> list[str]:
+    """One folder's files into ``found``; the subfolders to walk next."""
+    try:
+        with os.scandir(root) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:
+        return []  # a folder that cannot be listed is passed over, as os.walk does
+    folders = {e.name for e in entries if _real_folder(e)}
+    found.folders[str(Path(root))] = folders  # keyed as str(a_file.parent) gives it
+    dirs = [e for e in entries if _is_dir(e)]
+    names = [e for e in entries if not _is_dir(e)]
+    pages = [e.name for e in names if e.name.lower().endswith((".html", ".htm"))]
+    parts = {form.format(n.rsplit(".", 1)[0]) for n in pages for form in _PAGE_PARTS}
+    for d in dirs:
+        if not d.name.startswith(".") and d.is_symlink():
+            found.refused.append((Path(d.path), why_not_regular(stat.S_IFLNK)))
+    if any(e.name.rsplit(".", 1)[0].lower() in GENERIC_STEMS for e in names):  # a saved page's folder
+        names = [e for e in names if not _is_part(e.name)]
+    for entry in names:
+        path = Path(entry.path)
+        if entry.name.startswith("."):
+            found.refused.append(
+                (path, "是隐藏文件（文件名以 . 开头），已跳过：如果它是报告，请去掉开头的点")
+            )
+            continue
+        reason = "" if entry.is_file(follow_symlinks=False) else _why_not(entry)
+        if reason:
+            found.refused.append((path, reason))
+        else:
+            found.files.append(path)
+    # A link to a folder is refused above and, as os.walk does, not followed.
+    return [d.name for d in dirs if not d.name.startswith(".") and d.name not in parts and not d.is_symlink()]
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    """A folder, or a link to one (as os.walk sorts them)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _real_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _why_not(entry: os.DirEntry) -> str:
+    try:
+        return why_not_regular(entry.stat(follow_symlinks=False).st_mode)
+    except OSError as exc:
+        return f"无法读取文件信息：{exc.strerror}"
 
 
 def _is_part(name: str) -> bool:
@@ -81,17 +134,22 @@ def own_folders(page: Path) -> list[str]:
 MAX_PARTS = 500
 
 
-def companions(page: Path) -> list[Path]:
+def companions(page: Path, folders: set[str] | None = None) -> list[Path]:
     """The files a web page may show as pictures (see :func:`own_folders`),
-    in a stable order: what its reading depends on besides its own bytes."""
+    in a stable order: what its reading depends on besides its own bytes.
+    ``folders``: the real subfolders of the page's folder, when known
+    (:attr:`Survey.folders`), so that no candidate is looked up."""
     found: list[Path] = []
     seen: set[Path] = set()  # a generic page's folder holds its page_files/ too
     parent = str(page.parent)
     for name in own_folders(page):
+        # This runs for every web page on every build, even one that finds
+        # nothing changed: one lstat a candidate (a link is not followed)
+        # where the folder's listing is not known.
+        if name and folders is not None and name not in folders:
+            continue
         root = os.path.join(parent, name) if name else parent
-        # One lstat a candidate (a link is not followed): this runs for every
-        # web page on every build, even one that finds nothing changed.
-        if name and not _is_folder(root):
+        if name and folders is None and not _is_folder(root):
             continue
         for where, dirs, names in os.walk(root):
             dirs[:] = sorted(
