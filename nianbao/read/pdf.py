@@ -131,18 +131,20 @@ def page_text(page) -> list[str]:
     interleaving with the labels beside it.  A table without ruling lines is
     read from word positions like the prose around it.
     """
-    tables = [t for t in page.find_tables() if _is_grid(t)]
-    boxes = [t.bbox for t in tables]
+    # pdfplumber works a table's rows and box out each time they are asked for
+    found = [(t, t.rows, t.bbox) for t in page.find_tables()]
+    tables = [(table, rows, box) for table, rows, box in found if _is_grid(rows)]
+    boxes = [box for _, _, box in tables]
     words = [w for w in page.extract_words() if not any(_inside(w, box) for box in boxes)]
     placed = [(top, [line]) for top, line in page_lines(words)]
     centred = _centred(page.chars) if tables else []
-    placed += [(t.bbox[1], table_lines(t, centred)) for t in tables]
+    placed += [(box[1], table_lines(table, centred, rows)) for table, rows, box in tables]
     return [line for _, lines in sorted(placed, key=lambda item: item[0]) for line in lines]
 
 
-def _is_grid(table) -> bool:
+def _is_grid(rows: list) -> bool:
     """A real table, not a frame ruled round a page of prose (one column)."""
-    return max((len(row.cells) for row in table.rows), default=0) > 1
+    return max((len(row.cells) for row in rows), default=0) > 1
 
 
 def _inside(word: dict, box: tuple[float, float, float, float]) -> bool:
@@ -151,10 +153,10 @@ def _inside(word: dict, box: tuple[float, float, float, float]) -> bool:
     return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
-def table_lines(table, centred: list[tuple]) -> list[str]:
-    """A ruled table's rows as tab-separated lines; merged slots stay empty
-    (``centred``: the page's characters, :func:`_centred`)."""
-    grid = [[_cell_text(cell) for cell in row] for row in _extract(table, centred)]
+def table_lines(table, centred: list[tuple], rows: list) -> list[str]:
+    """A ruled table's rows (``table.rows``) as tab-separated lines; merged
+    slots stay empty (``centred``: the page's characters, :func:`_centred`)."""
+    grid = [[_cell_text(cell) for cell in row] for row in _extract(table, centred, rows)]
     return to_lines(grid)
 
 
@@ -164,7 +166,7 @@ def _centred(chars: list[dict]) -> list[tuple]:
     return sorted(((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, i, c) for i, c in enumerate(chars))
 
 
-def _extract(table, centred: list[tuple]) -> list[list[str | None]]:
+def _extract(table, centred: list[tuple], rows: list) -> list[list[str | None]]:
     """pdfplumber's ``Table.extract()``, the same cells with the same text,
     without testing every character of the page against every row and cell:
     the characters are sorted by height once (``centred``) and each row
@@ -176,13 +178,11 @@ def _extract(table, centred: list[tuple]) -> list[list[str | None]]:
 
     heights = [item[0] for item in centred]
     grid: list[list[str | None]] = []
-    for row in table.rows:
-        _, top, _, bottom = row.bbox
+    for row in rows:
+        left, top, right, bottom = row.bbox
         in_row = centred[bisect.bisect_left(heights, top) : bisect.bisect_left(heights, bottom)]
         # in page order, as pdfplumber gives them to extract_text
-        in_row = sorted(
-            (item for item in in_row if row.bbox[0] <= item[1] < row.bbox[2]), key=lambda item: item[2]
-        )
+        in_row = sorted((item for item in in_row if left <= item[1] < right), key=lambda item: item[2])
         found = _chars_by_cell(row.cells, in_row)
         grid.append(
             [

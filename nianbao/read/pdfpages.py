@@ -448,10 +448,11 @@ def cell_text(chars: list[dict[str, Any]]) -> str:
     """pdfplumber's ``extract_text(chars)`` for upright characters: the words
     clustered into lines by their tops, as :func:`_clusters` does, without
     making a whole word for each (a page's every cell comes here)."""
+    tops = [c["top"] for c in chars]
+    if tops and max(tops) <= min(tops) + TOLERANCE:
+        return _one_line_text(chars)
     placed = [(min(c["top"] for c in word), _word_text(word)) for word in _word_chars(chars)]
     tops = sorted({top for top, _ in placed})
-    if tops and tops[-1] <= tops[0] + TOLERANCE:
-        return " ".join(text for _, text in placed)  # one line, as most cells are
     index: dict[float, int] = {}
     line, last = -1, 0.0
     for top in tops:
@@ -463,3 +464,28 @@ def cell_text(chars: list[dict[str, Any]]) -> str:
     for top, text in placed:
         lines[index[top]].append(text)
     return "\n".join(" ".join(texts) for texts in lines)
+
+
+def _one_line_text(chars: list[dict[str, Any]]) -> str:
+    """:func:`cell_text` of characters whose tops are all within the
+    tolerance of each other (most cells: a number, a short label): one
+    line, so one cluster of characters and one of words, and no word is
+    split by height; only blanks and gaps split them."""
+    texts: list[str] = []
+    word: list[str] = []
+    before = None
+    for char in sorted(chars, key=_left):
+        text = char["text"]
+        if text.isspace():
+            if word:
+                texts.append("".join(word))
+            word, before = [], None
+            continue
+        if before is not None and (char["x0"] < before["x0"] or char["x0"] > before["x1"] + TOLERANCE):
+            texts.append("".join(word))
+            word = []
+        word.append(text)
+        before = char
+    if word:
+        texts.append("".join(word))
+    return " ".join(texts).translate(_ligatures())
