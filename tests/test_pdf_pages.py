@@ -174,3 +174,16 @@ def test_each_character_goes_to_the_cell_its_centre_is_in(cells):
         (1, 30, 5, "f"),
     ]
     assert pdf._chars_by_cell(cells, points) == _by_testing_every_cell(cells, points)
+
+
+def test_characters_are_the_same_asked_one_by_one(monkeypatch):
+    # The code points come in one call unless the text is not one UTF-16 unit
+    # a character (a character outside the BMP, one with no code): then each
+    # character is asked for its own.
+    data = (ROOT / "tests" / "data" / "formats" / "000_3925396cff2e10ed.pdf").read_bytes()
+    with pdfium.PdfDocument(data) as document:
+        at_once = [p.chars for p in pdfpages.pages(document)]
+    monkeypatch.setattr(pdfpages, "_codes", lambda text, count: None)
+    with pdfium.PdfDocument(data) as document:
+        one_by_one = [p.chars for p in pdfpages.pages(document)]
+    assert at_once == one_by_one and sum(map(len, at_once)) > 500

@@ -182,9 +182,9 @@ def _page(page) -> Page | None:
     return result
 
 
-def _owners(text) -> list[int]:
+def _owners(text) -> list[int | None]:
     """The address of the text object each character of the text page comes
-    from (0 for the spaces and line ends PDFium adds)."""
+    from (None for most of the spaces and line ends PDFium adds)."""
     import pypdfium2.raw as raw  # type: ignore[import-untyped]
 
     of_char = _char_object_address
@@ -192,8 +192,9 @@ def _owners(text) -> list[int]:
 
 
 def _codes(text, count: int) -> list[int] | None:
-    """Every character's code point, read in one call; None when a character
-    outside the BMP makes the UTF-16 text longer than the character count."""
+    """Every character's code point, read in one call; None when the text is
+    not one UTF-16 unit a character (a character outside the BMP makes it
+    longer, one PDFium has no code for shorter): then each is asked for."""
     import pypdfium2.raw as raw  # type: ignore[import-untyped]
 
     buffer = ctypes.create_string_buffer(2 * (count + 1))
@@ -202,7 +203,7 @@ def _codes(text, count: int) -> list[int] | None:
     return [ord(unit) for unit in units] if len(units) == count else None
 
 
-def _chars(text, owners: list[int], height: float) -> list[dict[str, Any]]:
+def _chars(text, owners: list[int | None], height: float) -> list[dict[str, Any]]:
     """The page's characters in pdfminer's boxes.
 
     A character's font size and matrix are its text object's (PDFium keeps
@@ -220,7 +221,7 @@ def _chars(text, owners: list[int], height: float) -> list[dict[str, Any]]:
     box_ref, loose_box, generated = ctypes.byref(box), raw.FPDFText_GetLooseCharBox, raw.FPDFText_IsGenerated
     matrix = raw.FS_MATRIX()
     codes = _codes(text, len(owners))
-    sizes: dict[int, float] = {}
+    sizes: dict[int | None, float] = {}
 
     def size_of(i: int) -> float:
         raw.FPDFText_GetMatrix(handle, i, matrix)
