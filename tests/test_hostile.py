@@ -163,6 +163,21 @@ def test_the_survey_looks_up_only_what_is_not_a_regular_file(tmp_path, monkeypat
     assert sorted(p.name for p, _ in found.refused) == ["pipe.txt", "zero.txt"]
 
 
+def test_a_file_that_cannot_be_looked_at_is_refused_with_the_reason():
+    from nianbao.read import folder
+
+    class Vanished:  # listed, then gone (or unreadable) when looked at
+        name, path = "gone.txt", "/content/gone.txt"
+
+        def is_file(self, follow_symlinks=True):
+            raise FileNotFoundError(2, "No such file or directory")
+
+        stat = is_file
+
+    assert not folder._regular(Vanished())
+    assert folder._why_not(Vanished()) == "无法读取文件信息：No such file or directory"
+
+
 def test_links_fifos_and_hidden_files_are_refused_and_listed(tmp_path):
     outside = tmp_path / "secret.txt"
     outside.write_text("机密", encoding="utf-8")

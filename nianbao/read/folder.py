@@ -85,7 +85,7 @@ def _survey_folder(root: str, found: Survey) -> list[str]:
                 (path, "是隐藏文件（文件名以 . 开头），已跳过：如果它是报告，请去掉开头的点")
             )
             continue
-        reason = "" if entry.is_file(follow_symlinks=False) else _why_not(entry)
+        reason = "" if _regular(entry) else _why_not(entry)
         if reason:
             found.refused.append((path, reason))
         else:
@@ -106,6 +106,13 @@ def _real_folder(entry: os.DirEntry) -> bool:
     try:
         return entry.is_dir(follow_symlinks=False)
     except OSError:
+        return False
+
+
+def _regular(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file(follow_symlinks=False)
+    except OSError:  # where the listing does not say, a look that failed: _why_not says why
         return False
 
 
