@@ -67,14 +67,16 @@ def _survey_folder(root: str, found: Survey) -> list[str]:
             entries = sorted(listing, key=lambda e: e.name)
     except OSError:
         return []  # a folder that cannot be listed is passed over, as os.walk does
-    folders = {e.name for e in entries if _real_folder(e)}
-    found.folders[str(Path(root))] = folders  # keyed as str(a_file.parent) gives it
-    dirs = [e for e in entries if _is_dir(e)]
-    names = [e for e in entries if not _is_dir(e)]
+    dirs: list[os.DirEntry] = []
+    names: list[os.DirEntry] = []
+    for entry in entries:
+        (dirs if _is_dir(entry) else names).append(entry)
+    linked = {d.name for d in dirs if _is_link(d)}  # refused, and not followed (as os.walk does)
+    found.folders[str(Path(root))] = {d.name for d in dirs if d.name not in linked}  # as str(a_file.parent)
     pages = [e.name for e in names if e.name.lower().endswith((".html", ".htm"))]
     parts = {form.format(n.rsplit(".", 1)[0]) for n in pages for form in _PAGE_PARTS}
     for d in dirs:
-        if not d.name.startswith(".") and d.is_symlink():
+        if not d.name.startswith(".") and d.name in linked:
             found.refused.append((Path(d.path), why_not_regular(stat.S_IFLNK)))
     if any(e.name.rsplit(".", 1)[0].lower() in GENERIC_STEMS for e in names):  # a saved page's folder
         names = [e for e in names if not _is_part(e.name)]
@@ -90,8 +92,9 @@ def _survey_folder(root: str, found: Survey) -> list[str]:
             found.refused.append((path, reason))
         else:
             found.files.append(path)
-    # A link to a folder is refused above and, as os.walk does, not followed.
-    return [d.name for d in dirs if not d.name.startswith(".") and d.name not in parts and not d.is_symlink()]
+    return [
+        d.name for d in dirs if not d.name.startswith(".") and d.name not in parts and d.name not in linked
+    ]
 
 
 def _is_dir(entry: os.DirEntry) -> bool:
@@ -102,10 +105,10 @@ def _is_dir(entry: os.DirEntry) -> bool:
         return False
 
 
-def _real_folder(entry: os.DirEntry) -> bool:
+def _is_link(entry: os.DirEntry) -> bool:
     try:
-        return entry.is_dir(follow_symlinks=False)
-    except OSError:
+        return entry.is_symlink()
+    except OSError:  # as os.path.islink
         return False
 
 
