@@ -15,8 +15,10 @@ from __future__ import annotations
 import ctypes
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from operator import itemgetter
+from typing import Any, TypeVar
 
 # PDF path segment types (fpdf_edit.h)
 _LINETO, _MOVETO = 0, 2
@@ -355,56 +357,66 @@ def _edge(p: tuple[float, float], q: tuple[float, float], height: float) -> list
 # a page goes through them.
 
 TOLERANCE = 3
+T = TypeVar("T")
 
 
-def _clusters(objects: list[dict[str, Any]], key: str) -> list[list[dict[str, Any]]]:
+def _clusters(objects: list[T], value: Callable[[T], float]) -> list[list[T]]:
     """pdfplumber's cluster_objects: values within the tolerance of the one
     before form a cluster; clusters in order of value, objects in given order."""
-    values = sorted({o[key] for o in objects})
+    values = sorted({value(o) for o in objects})
     if not values or values[-1] <= values[0] + TOLERANCE:
         return [objects] if objects else []  # one cluster: most cells hold one line
     index: dict[float, int] = {}
     cluster, last = -1, None
-    for value in values:
-        if last is None or value > last + TOLERANCE:
+    for v in values:
+        if last is None or v > last + TOLERANCE:
             cluster += 1
-        index[value] = cluster
-        last = value
-    groups: dict[int, list[dict[str, Any]]] = {}
+        index[v] = cluster
+        last = v
+    groups: dict[int, list[T]] = {}
     for o in objects:
-        groups.setdefault(index[o[key]], []).append(o)
+        groups.setdefault(index[value(o)], []).append(o)
     return [groups[i] for i in sorted(groups)]
 
 
 def _word_chars(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """The characters of each word, as pdfplumber's WordExtractor groups them:
     lines top to bottom, words left to right."""
+    return [word for line in _clusters(chars, _top) for word in _line_words(line)]
+
+
+def _line_words(line: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """One line's characters cut into words, left to right: at blanks, at a
+    gap wider than the tolerance, at a step in height beyond it."""
     out: list[list[dict[str, Any]]] = []
-    for line in _clusters(chars, "top"):
-        word: list[dict[str, Any]] = []
-        for char in sorted(line, key=_left):
-            if char["text"].isspace():
-                if word:
-                    out.append(word)
-                word = []
-                continue
+    word: list[dict[str, Any]] = []
+    for char in sorted(line, key=_left):
+        if char["text"].isspace():
             if word:
-                before = word[-1]
-                if (
-                    char["x0"] < before["x0"]
-                    or char["x0"] > before["x1"] + TOLERANCE
-                    or abs(char["top"] - before["top"]) > TOLERANCE
-                ):
-                    out.append(word)
-                    word = []
-            word.append(char)
+                out.append(word)
+            word = []
+            continue
         if word:
-            out.append(word)
+            before = word[-1]
+            if (
+                char["x0"] < before["x0"]
+                or char["x0"] > before["x1"] + TOLERANCE
+                or abs(char["top"] - before["top"]) > TOLERANCE
+            ):
+                out.append(word)
+                word = []
+        word.append(char)
+    if word:
+        out.append(word)
     return out
 
 
 def _left(char: dict[str, Any]) -> float:
     return char["x0"]
+
+
+def _top(char: dict[str, Any]) -> float:
+    return char["top"]
 
 
 @functools.cache
@@ -447,46 +459,11 @@ def words(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def cell_text(chars: list[dict[str, Any]]) -> str:
     """pdfplumber's ``extract_text(chars)`` for upright characters: the words
-    clustered into lines by their tops, as :func:`_clusters` does, without
-    making a whole word for each (a page's every cell comes here)."""
+    clustered into lines by their tops, without making a whole word for each
+    (a page's every cell comes here)."""
     tops = [c["top"] for c in chars]
     if tops and max(tops) <= min(tops) + TOLERANCE:
-        return _one_line_text(chars)
+        # One line, as most cells are: one cluster of characters, one of words.
+        return " ".join(_word_text(word) for word in _line_words(chars))
     placed = [(min(c["top"] for c in word), _word_text(word)) for word in _word_chars(chars)]
-    tops = sorted({top for top, _ in placed})
-    index: dict[float, int] = {}
-    line, last = -1, 0.0
-    for top in tops:
-        if line < 0 or top > last + TOLERANCE:
-            line += 1
-        index[top] = line
-        last = top
-    lines: list[list[str]] = [[] for _ in range(line + 1)]
-    for top, text in placed:
-        lines[index[top]].append(text)
-    return "\n".join(" ".join(texts) for texts in lines)
-
-
-def _one_line_text(chars: list[dict[str, Any]]) -> str:
-    """:func:`cell_text` of characters whose tops are all within the
-    tolerance of each other (most cells: a number, a short label): one
-    line, so one cluster of characters and one of words, and no word is
-    split by height; only blanks and gaps split them."""
-    texts: list[str] = []
-    word: list[str] = []
-    before = None
-    for char in sorted(chars, key=_left):
-        text = char["text"]
-        if text.isspace():
-            if word:
-                texts.append("".join(word))
-            word, before = [], None
-            continue
-        if before is not None and (char["x0"] < before["x0"] or char["x0"] > before["x1"] + TOLERANCE):
-            texts.append("".join(word))
-            word = []
-        word.append(text)
-        before = char
-    if word:
-        texts.append("".join(word))
-    return " ".join(texts).translate(_ligatures())
+    return "\n".join(" ".join(text for _, text in line) for line in _clusters(placed, itemgetter(0)))
