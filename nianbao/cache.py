@@ -15,7 +15,9 @@ Two caches, both in a hidden folder beside the output (``.site.cache``):
   joined into the portal's, the years' and the agencies' tables and the home
   page without making them again; ``parts/snapshot.pickle`` holds the last
   build's all in one.  Beside each entry, ``<key>.sheets``: the report's
-  lines of the workbooks' long sheets, read only for the workbooks made.
+  lines of the workbooks' long sheets, read only for the workbooks made;
+  ``parts/sheets-<year>.pickle`` holds a year's all in one (its workbook
+  needs every one of them).
 - ``written.json``: for each report folder of the last published site, a key
   of everything that folder was made from (the final report after the
   cross-report checks, its source file's key above); an unchanged
@@ -168,25 +170,25 @@ def store_parsed(cache: Path, key: str, result) -> None:
     write_whole(entry_path(cache / "parsed", key), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def load_snapshot(folder: Path) -> dict:
+def load_snapshot(folder: Path, name: str = "snapshot.pickle") -> dict:
     """Key -> what a folder of the cache (``parsed/`` results, or ``parts/``)
     held for the last build, from one pickle (see :func:`store_snapshot`);
     empty when there is none or it cannot be read."""
     try:
         with _collector_paused():
-            loaded = pickle.loads((folder / "snapshot.pickle").read_bytes())
+            loaded = pickle.loads((folder / name).read_bytes())
     except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
         return {}
     return loaded if isinstance(loaded, dict) else {}
 
 
-def store_snapshot(folder: Path, entries: dict) -> None:
+def store_snapshot(folder: Path, entries: dict, name: str = "snapshot.pickle") -> None:
     """Keep this build's entries (key -> value) in one pickle: the parsed
     reports as they are before the checks across reports change them, or
     every report's lines.  One pickle keeps the objects the reports share
     (:func:`nianbao.model.compact`) once."""
     with contextlib.suppress(OSError), _collector_paused():
-        write_whole(folder / "snapshot.pickle", pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+        write_whole(folder / name, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 # A snapshot is written again only when this many of its entries (or this

@@ -250,6 +250,48 @@ def test_workbooks_are_joined_from_kept_lines_and_written_again_without_them(tmp
     assert _tree(site) == _tree(tmp_path / "cold")
 
 
+def test_a_years_workbook_is_joined_from_one_snapshot_of_its_reports_lines(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    made = generate(content, 30, seed=7)
+    site = tmp_path / "site"
+    build(content, site)
+    parts = cache.folder_for(site) / "parts"
+    years = sorted({g.year for g in made if not g.broken})
+    assert sorted(p.name for p in parts.glob("sheets-*.pickle")) == [f"sheets-{y}.pickle" for y in years]
+    edited = next(g for g in made if g.path.suffix in TEXT and not g.broken)
+    same_year = [g for g in made if g.year == edited.year and not g.broken]
+    assert len(same_year) > 3
+    read = []
+    load = cache.load_parts
+    monkeypatch.setattr(cache, "load_parts", lambda path: read.append(path) or load(path))
+    edited.path.write_text(
+        edited.path.read_text(encoding="utf-8").replace("认真贯彻落实", "全面贯彻落实"), encoding="utf-8"
+    )
+    build(content, site)
+    # The year's other reports come from its snapshot: only the edited report's
+    # own lines are read from its file for the year, and its agency's years for its workbook.
+    agency = [g for g in made if g.agency == edited.agency]
+    assert 0 < len([p for p in read if p.name.endswith(".sheets")]) <= len(agency) + 1
+    assert _tree(site) == _tree(build(content, tmp_path / "cold", incremental=False).output)
+
+
+def test_a_damaged_or_outdated_years_snapshot_costs_time_never_a_wrong_result(tmp_path):
+    content = tmp_path / "content"
+    made = generate(content, 12, seed=2)
+    site = tmp_path / "site"
+    build(content, site)
+    parts = cache.folder_for(site) / "parts"
+    for path in parts.glob("sheets-*.pickle"):
+        path.write_bytes(b"\x80\x05not a pickle")
+    gone = next(g.year for g in made if not g.broken)
+    for g in made:
+        if g.year == gone:
+            g.path.unlink()
+    build(content, site)
+    assert not (parts / f"sheets-{gone}.pickle").exists()  # a year without reports keeps none
+    assert _tree(site) == _tree(build(content, tmp_path / "cold", incremental=False).output)
+
+
 def _inodes(folder):
     return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
 

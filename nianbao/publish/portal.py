@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -93,10 +93,18 @@ class Portal:
         self.agency_of = {r.report_id: a for a in self.agencies for r in a.reports}
 
     @cached_property
-    def rows(self) -> dict[str, dict[str, Any]]:
-        """Report id -> its line in the lists (worked out once: the home page,
-        the agency pages and the JSON index all use it)."""
-        return {r.report_id: {"report": r, **(self.facts.get(r.report_id) or facts(r))} for r in self.reports}
+    def figures(self) -> Mapping[str, dict[str, Any]]:
+        """Report id -> its :func:`.views.facts`: as kept where the report was
+        written, else worked out here (the figures and charts add them up)."""
+        missing = {r.report_id: facts(r) for r in self.reports if r.report_id not in self.facts}
+        return {**self.facts, **missing} if missing else self.facts
+
+    @cached_property
+    def rows(self) -> Mapping[str, dict[str, Any]]:
+        """Report id -> its line in the lists, the report with its facts
+        (the agency pages and the home page's list), each made when first
+        asked: an edit asks for a few agencies' lines, not 10,000."""
+        return _Rows(self)
 
     def agencies_of(self, reports: list[Report]) -> list[Agency]:
         """The agencies of some reports, each once (a year's figures count them)."""
@@ -123,6 +131,28 @@ class Portal:
             modified,
             config.ACTIVE.repository,
         )
+
+
+class _Rows(Mapping[str, dict[str, Any]]):
+    """:attr:`Portal.rows`: each line made once, when first asked for."""
+
+    def __init__(self, portal: Portal):
+        self.portal = portal
+        self.reports = {r.report_id: r for r in portal.reports}
+        self.made: dict[str, dict[str, Any]] = {}
+
+    def __getitem__(self, report_id: str) -> dict[str, Any]:
+        row = self.made.get(report_id)
+        if row is None:
+            report = self.reports[report_id]
+            row = self.made[report_id] = {"report": report, **self.portal.figures[report_id]}
+        return row
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.reports)
+
+    def __len__(self) -> int:
+        return len(self.reports)
 
 
 # A zip of CSV files is most often opened in a spreadsheet: Excel on Chinese
@@ -292,7 +322,7 @@ def api_agencies(portal: Portal) -> dict[str, Any]:
     }
 
 
-def api_rankings(reports: list[Report], rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def api_rankings(reports: list[Report], rows: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
     """``api/rankings/<year>.json``: each report's indicators as their numerator
     and denominator, so the rankings page can rank agencies and also add up a
     region's or a level's figure the right way (Σ numerators / Σ denominators,
@@ -420,14 +450,14 @@ def write_year_pages(writer: Writer, env: Environment, portal: Portal, list_rows
         if year in portal.kept_years:
             continue
         name = year_list_page(year)
-        rows = [portal.rows[r.report_id] for r in year_reports]
+        rows = [portal.figures[r.report_id] for r in year_reports]
         page = render.render_page(
             env,
             "year.html",
             root="",
             path=name,
             base=portal.base,
-            stats=stats(year_reports, portal.agencies_of(year_reports), portal.rows),
+            stats=stats(year_reports, portal.agencies_of(year_reports), portal.figures),
             year_label=_year_label(year),
             year_label_zh=f"{year} 年度" if year else "年度未知",
             downloads=year_files(year) if year else None,
@@ -452,7 +482,7 @@ def write_pages(
     the JSON index, :func:`api_entry`).  The home page lists them all
     while they are few (:attr:`.Config.home_list_max`); each year's page always lists its own."""
     reports, base = portal.reports, portal.base
-    figures = stats(reports, portal.agencies, portal.rows)
+    figures = stats(reports, portal.agencies, portal.figures)
     common = {"base": base, "stats": figures}
     listed_here = len(reports) <= config.ACTIVE.home_list_max
     rows = [portal.rows[r.report_id] for r in reports] if listed_here else []
@@ -473,7 +503,7 @@ def write_pages(
             for year, group in reversed(portal.by_year())
         ],
         problems=portal.problems,
-        years=year_charts(reports, portal.rows),
+        years=year_charts(reports, portal.figures),
         dataset=portal_meta,
         citation=metadata.citation(portal_meta, base),
         citation_en=metadata.citation_en(portal_meta, base),
@@ -510,7 +540,7 @@ def write_pages(
     writer.json(AGENCY_INDEX, api_agencies(portal))
     for year, year_reports in portal.by_year():
         if year and year not in portal.kept_years:
-            writer.json(rankings_file(year), api_rankings(year_reports, portal.rows))
+            writer.json(rankings_file(year), api_rankings(year_reports, portal.figures))
     writer.json("api/template.json", api_template())
     datasets = [portal_meta, *(agency_dataset(a, portal.history) for a in portal.agencies)]
     own = [metadata.dcat_entry(d, base) for d in datasets]
