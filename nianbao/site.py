@@ -67,8 +67,11 @@ def build(
     if base_url and settings is not None:
         chosen = chosen.but(base_url=base_url)
     config.activate(chosen)
-    with build_lock(output):
-        return _build(content, output, chosen)
+    try:
+        with build_lock(output):
+            return _build(content, output, chosen)
+    finally:
+        gc.unfreeze()  # what the build froze is collectable again: a process may build more than once (the tests)
 
 
 def _relative(path: Path, content: Path) -> str:
@@ -123,6 +126,10 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
     loaded: list[Report | Problem | None] = []
     with summary.stages.timed("reuse"):
         snapshot = cache.load_snapshot(cache_dir / "parsed") if cache_dir is not None else {}
+        # The reports live until the build ends: frozen, the collector leaves
+        # them alone (its first pass after the snapshot's load walked them
+        # all, and again as they aged); build() unfreezes them.
+        gc.freeze()
         for *_, key in jobs:
             hit = snapshot.get(key) if key else None
             if hit is None and cache_dir is not None and key:
@@ -261,7 +268,6 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     finally:
-        gc.unfreeze()  # collectable again: a process may build more than once (the tests)
         if cache_dir is None:
             shutil.rmtree(parts, ignore_errors=True)
     summary.seconds = time.perf_counter() - started

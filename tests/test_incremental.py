@@ -292,6 +292,33 @@ def test_a_damaged_or_outdated_years_snapshot_costs_time_never_a_wrong_result(tm
     assert _tree(site) == _tree(build(content, tmp_path / "cold", incremental=False).output)
 
 
+def test_an_edit_adds_up_the_home_pages_figures_of_its_own_year_only(tmp_path, monkeypatch):
+    from nianbao.publish import portal
+
+    content = tmp_path / "content"
+    made = generate(content, 20, seed=3)
+    site = tmp_path / "site"
+    build(content, site)
+    years = {g.year for g in made if not g.broken}
+    assert len(years) > 2
+    added_up = []
+    sums = portal.figure_sums
+    monkeypatch.setattr(
+        portal, "figure_sums", lambda reports, rows: added_up.append(reports) or sums(reports, rows)
+    )
+    edited = next(g for g in made if g.path.suffix in TEXT and not g.broken)
+    edited.path.write_text(
+        edited.path.read_text(encoding="utf-8").replace("（七）总计", "（七）总计 7", 1), encoding="utf-8"
+    )
+    build(content, site)
+    assert [{r.year for r in reports} for reports in added_up] == [{edited.year}]
+    assert _tree(site) == _tree(build(content, tmp_path / "cold", incremental=False).output)
+    (cache.folder_for(site) / "parts" / "figures.pickle").write_bytes(b"damaged")
+    monkeypatch.setattr(cache, "unchanged_build", lambda *args: None)
+    build(content, site)  # every year added up again, to the same figures
+    assert _tree(site) == _tree(tmp_path / "cold")
+
+
 def _inodes(folder):
     return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
 

@@ -43,15 +43,21 @@ from . import charts, downloads, metadata, package, render
 from .history import History
 from .views import (
     ReportContext,
+    added_up,
     agency_dataset,
     counted,
     facts,
+    figure_sums,
     portal_dataset,
     quality_groups,
     stats,
-    year_charts,
+    year_chart,
 )
 from .writer import Writer
+
+# The changelog page lists the latest changes, the feed fewer.
+CHANGELOG_MAX = 1000
+FEED_MAX = 200
 
 # --- figures -------------------------------------------------------------------
 
@@ -72,6 +78,10 @@ class Portal:
     contexts: dict[str, ReportContext] = field(default_factory=dict)
     # Years whose page and rankings stand as the last build wrote them (none of their reports changed).
     kept_years: set[int] = field(default_factory=set)
+    # Each year's key (year_key: its reports' folder keys and its agencies), where all are known.
+    year_keys: dict[int, str] = field(default_factory=dict)
+    # Year -> (its key, its figures) as the last build made them (year_figures), and this build's after.
+    kept_figures: dict[int, tuple[str, dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:
@@ -105,6 +115,25 @@ class Portal:
         (the agency pages and the home page's list), each made when first
         asked: an edit asks for a few agencies' lines, not 10,000."""
         return _Rows(self)
+
+    def year_figures(self) -> dict[int, dict[str, Any]]:
+        """Each year's share of the home page's figures and its charts
+        (:func:`.views.figure_sums`, :func:`.views.year_chart`): as the last
+        build made them for a year whose key did not change, else from its
+        reports' facts (an edit adds up one year, not all ten thousand reports)."""
+        made = {}
+        for year, group in self.by_year():
+            key = self.year_keys.get(year, "")
+            kept = self.kept_figures.get(year)
+            if key and kept is not None and kept[0] == key:
+                made[year] = kept[1]
+            else:
+                made[year] = {
+                    "sums": figure_sums(group, self.figures),
+                    "chart": year_chart(year, group, self.figures),
+                }
+        self.kept_figures = {year: (self.year_keys.get(year, ""), figures) for year, figures in made.items()}
+        return made
 
     def agencies_of(self, reports: list[Report]) -> list[Agency]:
         """The agencies of some reports, each once (a year's figures count them)."""
@@ -482,7 +511,8 @@ def write_pages(
     the JSON index, :func:`api_entry`).  The home page lists them all
     while they are few (:attr:`.Config.home_list_max`); each year's page always lists its own."""
     reports, base = portal.reports, portal.base
-    figures = stats(reports, portal.agencies, portal.figures)
+    by_year = portal.year_figures()
+    figures = added_up(portal.agencies, [made["sums"] for made in by_year.values()])
     common = {"base": base, "stats": figures}
     listed_here = len(reports) <= config.ACTIVE.home_list_max
     rows = [portal.rows[r.report_id] for r in reports] if listed_here else []
@@ -503,7 +533,7 @@ def write_pages(
             for year, group in reversed(portal.by_year())
         ],
         problems=portal.problems,
-        years=year_charts(reports, portal.figures),
+        years=[made["chart"] for _, made in sorted(by_year.items(), reverse=True) if made["chart"]],
         dataset=portal_meta,
         citation=metadata.citation(portal_meta, base),
         citation_en=metadata.citation_en(portal_meta, base),
@@ -524,18 +554,18 @@ def write_pages(
         ),
         problems=portal.problems,
     )
-    entries = feed_entries(portal)
+    entries, changes = feed_entries(portal, CHANGELOG_MAX)
     page(
         "changelog.html",
         "changelog.html",
-        entries=entries[:1000],
-        total=len(entries),
+        entries=entries,
+        total=changes,
         history=portal.history,
         actions=metadata.ACTIONS,
         repository=config.ACTIVE.repository,
     )
     page("404.html", "404.html", root=urlsplit(base).path or "/")
-    writer.text("feed.xml", metadata.atom(entries, base))
+    writer.text("feed.xml", metadata.atom(entries, base, FEED_MAX))
     writer.text(PORTAL_FILES["json"], api_index([api_entries[r.report_id] for r in reports]))
     writer.json(AGENCY_INDEX, api_agencies(portal))
     for year, year_reports in portal.by_year():
@@ -568,13 +598,19 @@ def write_pages(
     writer.text("robots.txt", metadata.robots(base))
 
 
-def feed_entries(portal: Portal) -> list[metadata.FeedEntry]:
+def feed_entries(portal: Portal, limit: int) -> tuple[list[metadata.FeedEntry], int]:
+    """The latest ``limit`` changes to the data, newest first, and how many
+    there are in all (only the latest are shown: an entry for each of 10,000
+    changes cost 0.17 s of an edit)."""
     by_source = {r.source: r for r in portal.reports}
-    entries = []
+    entries: list[metadata.FeedEntry] = []
+    total = 0
     for change in portal.history.changes:
         report = by_source.get(change.source)
         if change.action != "removed" and report is None:
             continue  # a file that is not (or no longer) a report
-        name = f"{report.agency}{report.year or ''}年报告" if report else change.source
-        entries.append(metadata.FeedEntry(change, name, report_page(report.report_id) if report else ""))
-    return entries
+        total += 1
+        if len(entries) < limit:
+            name = f"{report.agency}{report.year or ''}年报告" if report else change.source
+            entries.append(metadata.FeedEntry(change, name, report_page(report.report_id) if report else ""))
+    return entries, total

@@ -9,6 +9,7 @@ pages and search index.  A report whose folder cannot be written is named
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import pickle
@@ -46,6 +47,8 @@ LIST_ROW = "html:list-row"
 FACTS = "facts"
 CATALOG = "json:catalog"
 API_ENTRY = "json:api-index"
+# Kept in the cache's parts/ beside the lines: each year's figures and charts (Portal.year_figures).
+FIGURES = "figures.pickle"
 
 
 @dataclass
@@ -209,7 +212,7 @@ def _write_portal(
                 bundling.submit(_write_year, writer, year, year_reports, reuse, lines, sheets)
                 for year, year_reports in site.by_year()
             ]
-            _write_agencies_and_pages(writer, env, site, reuse, lines, sheets, stages)
+            _write_agencies_and_pages(writer, env, site, reuse, lines, sheets, stages, sheets.parts)
             with stages.timed("package"):
                 for year in years:
                     year.result()  # what went wrong making a year's bundle stops the build, as before
@@ -249,8 +252,10 @@ def _write_agencies_and_pages(
     lines: dict[str, package.Parts],
     sheets: SheetLines,
     stages: Stages,
+    kept: Path | None,
 ) -> None:
-    """The agencies' folders, then the pages about all reports."""
+    """The agencies' folders, then the pages about all reports (``kept``:
+    where the years' figures are kept from build to build, or nowhere)."""
     reports, failures = site.reports, {}
     with stages.timed("agencies"):
         for agency in site.agencies:
@@ -263,6 +268,8 @@ def _write_agencies_and_pages(
         raise PublishFailed(failures)
     with stages.timed("render"):
         site.kept_years = _kept_years(site, reuse)
+        kept_figures = cache.load_snapshot(kept, FIGURES) if kept is not None else {}
+        site.kept_figures = dict(kept_figures)
         portal.write_pages(
             writer,
             env,
@@ -272,6 +279,8 @@ def _write_agencies_and_pages(
             {r.report_id: lines[r.report_id][API_ENTRY] for r in reports},
         )
         writer.text("data.html", render.render_data(env, site.base, site.year_downloads))
+        if kept is not None and site.kept_figures != kept_figures:
+            cache.store_snapshot(kept, site.kept_figures, FIGURES)
     writer.text(".nojekyll", "")
 
 
@@ -286,7 +295,7 @@ def _kept_years(site: portal.Portal, reuse: Reuse | None) -> set[int]:
         keys = reuse.keys_of([r.report_id for r in reports])
         if keys is None:
             continue
-        key = portal.year_key(year, keys, site.agencies_of(reports))
+        key = site.year_keys[year] = portal.year_key(year, keys, site.agencies_of(reports))
         files = portal.year_files_made(year)
         if reuse.in_place and all(
             reuse.keys.get(f) == key and os.path.isfile(f"{reuse.previous}/{f}") for f in files
@@ -358,6 +367,7 @@ def _load_parts(parts: Path, part_files: dict[str, Path]) -> dict[str, package.P
     has them (one read, not one per report), the others from their own files;
     kept again in one snapshot when many were not in it."""
     known = cache.load_snapshot(parts)
+    gc.freeze()  # they live until the build ends, as the reports do (nianbao.site.build)
     lines = {rid: known.get(path.name) or cache.load_parts(path) for rid, path in part_files.items()}
     now = {path.name: lines[rid] for rid, path in part_files.items()}
     if cache.snapshot_outdated(known.keys(), now.keys()):

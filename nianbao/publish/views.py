@@ -8,7 +8,6 @@ Plain functions over reports; :mod:`.render` turns them into pages and
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -162,13 +161,19 @@ def counted(reports: list[Report]) -> list[Report]:
 def stats(
     reports: list[Report], agency_list: list[Agency], rows: Mapping[str, dict[str, Any]]
 ) -> dict[str, Any]:
-    """What the portal holds and its headline national figures (a report of
-    an agency-year that has another is counted once, see :func:`counted`),
+    """What ``reports`` hold and their headline figures (a report of an
+    agency-year that has another is counted once, see :func:`counted`),
     added up from the reports' lines (``rows``: report id -> :func:`facts`),
     not from their tables again."""
+    return added_up(agency_list, [figure_sums(reports, rows)])
+
+
+def figure_sums(reports: list[Report], rows: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    """What some reports (a year's) add to the portal's figures: counts and
+    integer sums, so that the years' sums add up to the same figures as all
+    reports at once (:func:`added_up`)."""
     published = reports
     reports = counted(reports)
-    years = sorted({r.year for r in reports if r.year})
     lines = [rows[r.report_id] for r in reports]
 
     def total(*names: str) -> int:
@@ -179,12 +184,11 @@ def stats(
     known = [p for line in lines if (p := line["parts"][share])]
     return {
         "reports": len(published),
-        "agencies": len(agency_list),
-        "regions": len({a.region for a in agency_list if a.region}),
-        "years": years,
-        "years_text": _span(years),
+        "years": sorted({r.year for r in reports if r.year}),
         "received": total("received"),
-        "granted_share": float(sum(t for t, _ in known)) / float(sum(b for _, b in known)) if known else None,
+        "granted": sum(t for t, _ in known),
+        "granted_base": sum(b for _, b in known),
+        "granted_known": len(known),
         "reconsiderations": total("reconsiderations"),
         "lawsuits": total("litigation_direct", "litigation_after_reconsideration"),
         "passing": sum(1 for r in published if passes_arithmetic(r)),
@@ -195,6 +199,31 @@ def stats(
             if passes_arithmetic(r) and any(f.code == "check_not_assessable" for f in r.findings)
         ),
         "counted": len(reports),  # the national figures' reports: one per agency and year
+    }
+
+
+def added_up(agency_list: list[Agency], sums: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figures of the reports whose :func:`figure_sums` are ``sums`` (of
+    the agencies ``agency_list``)."""
+
+    def total(name: str) -> Any:
+        return sum(part[name] for part in sums)
+
+    years = sorted({year for part in sums for year in part["years"]})
+    base = total("granted_base")
+    return {
+        "reports": total("reports"),
+        "agencies": len(agency_list),
+        "regions": len({a.region for a in agency_list if a.region}),
+        "years": years,
+        "years_text": _span(years),
+        "received": total("received"),
+        "granted_share": float(total("granted")) / float(base) if total("granted_known") else None,
+        "reconsiderations": total("reconsiderations"),
+        "lawsuits": total("lawsuits"),
+        "passing": total("passing"),
+        "unassessed": total("unassessed"),
+        "counted": total("counted"),
     }
 
 
@@ -268,59 +297,51 @@ def flagged_figures(report: Report) -> dict[str, bool]:
     return out
 
 
-def year_charts(reports: list[Report], rows: Mapping[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rankings and a distribution across agencies, for each year (newest
-    first), from the reports' lines (``rows``: report id -> :func:`facts`)."""
-    by_year: dict[int, list[Report]] = defaultdict(list)
-    for report in counted(reports):
-        if report.year:
-            by_year[report.year].append(report)
+def year_chart(year: int, reports: list[Report], rows: Mapping[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """One year's rankings and distribution (None when none of its reports is counted)."""
+    group = [(r, rows[r.report_id]) for r in counted(reports)]
+    if not year or not group:
+        return None
     denied_parts = INDICATOR_INDEX["denied_share"]
-    out = []
-    for year in sorted(by_year, reverse=True):
-        group = [(r, rows[r.report_id]) for r in by_year[year]]
-        top = sorted(
-            ((r, line["received"]) for r, line in group if line["received"] is not None),
-            key=lambda pair: (-pair[1], pair[0].agency),
-        )[:10]
-        most = [
-            (r.agency or r.source, float(received), f"{received:,}", report_page(r.report_id))
-            for r, received in top
-        ]
-        # Refusal shares over a base of fewer than 10 requests (三（七）总计, the share's denominator) say little: left out.
-        denied = sorted(
-            (
-                (line["denied"], r)
-                for r, line in group
-                if line["denied"] is not None and line["parts"][denied_parts][1] >= 10
-            ),
-            key=lambda pair: (-pair[0], pair[1].agency),
-        )
-        refusing = [
-            (r.agency or r.source, v, ind.show("denied_share", v), report_page(r.report_id))
-            for v, r in denied[:10]
-        ]
-        shares = [v for _, line in group if (v := line["granted"]) is not None]
-        out.append(
-            {
-                "year": year,
-                "count": len(group),
-                "most": most,
-                "refusing": refusing,
-                "shares": shares,
-                "most_svg": charts.ranking_chart(f"most-{year}", f"{year}年本年新收申请最多的机构", most),
-                "refusing_svg": charts.ranking_chart(
-                    f"refusing-{year}",
-                    f"{year}年不予公开占比最高的机构",
-                    refusing,
-                    "只计办理结果总计不少于 10 件的报告",
-                ),
-                "shares_svg": charts.histogram(
-                    f"shares-{year}", f"{year}年各报告“予以公开或部分公开”占比的分布", shares
-                ),
-            }
-        )
-    return out
+    top = sorted(
+        ((r, line["received"]) for r, line in group if line["received"] is not None),
+        key=lambda pair: (-pair[1], pair[0].agency),
+    )[:10]
+    most = [
+        (r.agency or r.source, float(received), f"{received:,}", report_page(r.report_id))
+        for r, received in top
+    ]
+    # Refusal shares over a base of fewer than 10 requests (三（七）总计, the share's denominator) say little: left out.
+    denied = sorted(
+        (
+            (line["denied"], r)
+            for r, line in group
+            if line["denied"] is not None and line["parts"][denied_parts][1] >= 10
+        ),
+        key=lambda pair: (-pair[0], pair[1].agency),
+    )
+    refusing = [
+        (r.agency or r.source, v, ind.show("denied_share", v), report_page(r.report_id))
+        for v, r in denied[:10]
+    ]
+    shares = [v for _, line in group if (v := line["granted"]) is not None]
+    return {
+        "year": year,
+        "count": len(group),
+        "most": most,
+        "refusing": refusing,
+        "shares": shares,
+        "most_svg": charts.ranking_chart(f"most-{year}", f"{year}年本年新收申请最多的机构", most),
+        "refusing_svg": charts.ranking_chart(
+            f"refusing-{year}",
+            f"{year}年不予公开占比最高的机构",
+            refusing,
+            "只计办理结果总计不少于 10 件的报告",
+        ),
+        "shares_svg": charts.histogram(
+            f"shares-{year}", f"{year}年各报告“予以公开或部分公开”占比的分布", shares
+        ),
+    }
 
 
 def quality_groups(reports: list[Report], problems: list[Problem]) -> list[dict[str, Any]]:
