@@ -73,7 +73,7 @@ class Portal:
     base: str
     agencies: list[Agency] = field(default_factory=list)
     agency_of: dict[str, Agency] = field(default_factory=dict)  # report id -> agency
-    facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # report id -> views.facts, when kept
+    facts: dict[str, str] = field(default_factory=dict)  # report id -> views.facts as JSON, when kept
     # Report id -> its context, once worked out.
     contexts: dict[str, ReportContext] = field(default_factory=dict)
     # Years whose page and rankings stand as the last build wrote them (none of their reports changed).
@@ -105,9 +105,9 @@ class Portal:
     @cached_property
     def figures(self) -> Mapping[str, dict[str, Any]]:
         """Report id -> its :func:`.views.facts`: as kept where the report was
-        written, else worked out here (the figures and charts add them up)."""
-        missing = {r.report_id: facts(r) for r in self.reports if r.report_id not in self.facts}
-        return {**self.facts, **missing} if missing else self.facts
+        written (read when first asked for: an edit needs a year's and an
+        agency's, not all), else worked out here."""
+        return _Figures(self)
 
     @cached_property
     def rows(self) -> Mapping[str, dict[str, Any]]:
@@ -160,6 +160,29 @@ class Portal:
             modified,
             config.ACTIVE.repository,
         )
+
+
+class _Figures(Mapping[str, dict[str, Any]]):
+    """:attr:`Portal.figures`: each report's facts read once, when first asked for."""
+
+    def __init__(self, portal: Portal):
+        self.kept = portal.facts
+        self.reports = {r.report_id: r for r in portal.reports}
+        self.made: dict[str, dict[str, Any]] = {}
+
+    def __getitem__(self, report_id: str) -> dict[str, Any]:
+        found = self.made.get(report_id)
+        if found is None:
+            text = self.kept.get(report_id)
+            found = json.loads(text) if text is not None else facts(self.reports[report_id])
+            self.made[report_id] = found
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.reports)
+
+    def __len__(self) -> int:
+        return len(self.reports)
 
 
 class _Rows(Mapping[str, dict[str, Any]]):
