@@ -126,10 +126,6 @@ def _build(content: Path, output: Path, settings: Config) -> Summary:
     loaded: list[Report | Problem | None] = []
     with summary.stages.timed("reuse"):
         snapshot = cache.load_snapshot(cache_dir / "parsed") if cache_dir is not None else {}
-        # The reports live until the build ends: frozen, the collector leaves
-        # them alone (its first pass after the snapshot's load walked them
-        # all, and again as they aged); build() unfreezes them.
-        gc.freeze()
         for *_, key in jobs:
             hit = snapshot.get(key) if key else None
             if hit is None and cache_dir is not None and key:

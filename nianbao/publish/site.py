@@ -9,7 +9,6 @@ pages and search index.  A report whose folder cannot be written is named
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import json
 import os
@@ -368,7 +367,6 @@ def _load_parts(parts: Path, part_files: dict[str, Path]) -> dict[str, package.P
     has them (one read, not one per report), the others from their own files;
     kept again in one snapshot when many were not in it."""
     known = cache.load_snapshot(parts)
-    gc.freeze()  # they live until the build ends, as the reports do (nianbao.site.build)
     lines = {rid: known.get(path.name) or cache.load_parts(path) for rid, path in part_files.items()}
     now = {path.name: lines[rid] for rid, path in part_files.items()}
     if cache.snapshot_outdated(known.keys(), now.keys()):
