@@ -319,6 +319,25 @@ def test_an_edit_adds_up_the_home_pages_figures_of_its_own_year_only(tmp_path, m
     assert _tree(site) == _tree(tmp_path / "cold")
 
 
+def test_an_edit_makes_its_own_agencys_entry_of_the_agencies_index_only(tmp_path, monkeypatch):
+    from nianbao.publish import portal
+
+    content = tmp_path / "content"
+    made = generate(content, 20, seed=3)
+    site = tmp_path / "site"
+    build(content, site)
+    made_again = []
+    entry = portal.api_agency
+    monkeypatch.setattr(portal, "api_agency", lambda agency: made_again.append(agency.name) or entry(agency))
+    edited = next(g for g in made if g.path.suffix in TEXT and not g.broken)
+    edited.path.write_text(
+        edited.path.read_text(encoding="utf-8").replace("认真贯彻落实", "全面贯彻落实"), encoding="utf-8"
+    )
+    build(content, site)
+    assert made_again == [edited.agency]
+    assert _tree(site) == _tree(build(content, tmp_path / "cold", incremental=False).output)
+
+
 def _inodes(folder):
     return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
 

@@ -50,7 +50,6 @@ from .views import (
     figure_sums,
     portal_dataset,
     quality_groups,
-    stats,
     year_chart,
 )
 from .writer import Writer
@@ -82,10 +81,14 @@ class Portal:
     year_keys: dict[int, str] = field(default_factory=dict)
     # Year -> (its key, its figures) as the last build made them (year_figures), and this build's after.
     kept_figures: dict[int, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    # Each agency's key (agency_key), where all its reports' are known.
+    agency_keys: dict[str, str] = field(default_factory=dict)
+    # Agency slug -> (its key, its entry of api/agencies.json) as the last build made it, and this build's after.
+    kept_agencies: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:
-        return sorted({r.year for r in self.reports if r.year})
+        return [year for year, _ in self.by_year() if year]
 
     @property
     def year_downloads(self) -> list[tuple[int, dict[str, str]]]:
@@ -93,6 +96,11 @@ class Portal:
         return [(year, year_files(year)) for year in self.years]
 
     def by_year(self) -> list[tuple[int, list[Report]]]:
+        """Each year (0: unknown) and its reports, in order (grouped once: a build asks eight times)."""
+        return self._by_year
+
+    @cached_property
+    def _by_year(self) -> list[tuple[int, list[Report]]]:
         grouped: dict[int, list[Report]] = {}
         for report in self.reports:
             grouped.setdefault(report.year or 0, []).append(report)
@@ -120,7 +128,12 @@ class Portal:
         """Each year's share of the home page's figures and its charts
         (:func:`.views.figure_sums`, :func:`.views.year_chart`): as the last
         build made them for a year whose key did not change, else from its
-        reports' facts (an edit adds up one year, not all ten thousand reports)."""
+        reports' facts (an edit adds up one year, not all ten thousand reports).
+        Worked out once (the home page and the years' pages ask)."""
+        return self._year_figures
+
+    @cached_property
+    def _year_figures(self) -> dict[int, dict[str, Any]]:
         made = {}
         for year, group in self.by_year():
             key = self.year_keys.get(year, "")
@@ -348,30 +361,40 @@ def _summary_fields(report: Report, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def api_agencies(portal: Portal) -> dict[str, Any]:
+def api_agencies(portal: Portal) -> str:
     """``api/agencies.json``: every agency's names, region, years and
     reports (year and id), so that search finds an agency by any part of any
     name it used (信访局, 伊美区) and the compare page offers every report
-    without loading the whole JSON index (4.5 MB at 10,000 reports)."""
-    return {
-        "count": len(portal.agencies),
-        "agencies": [
-            {
-                "name": a.name,
-                "names": a.names,
-                "region": a.region,
-                "level": a.level,
-                "kind": a.kind,
-                "page": a.page,
-                "years": sorted({r.year for r in a.reports if r.year}),
-                # [year, id], and the report's own name of the agency when it used another
-                "reports": [
-                    [r.year, r.report_id, *([r.agency] if r.agency != a.name else [])] for r in a.reports
-                ],
-            }
-            for a in portal.agencies
+    without loading the whole JSON index (4.5 MB at 10,000 reports).  An
+    agency's entry is taken as the last build made it when its key did not
+    change (``portal.kept_agencies``, which holds this build's after)."""
+    entries, kept = [], {}
+    for agency in portal.agencies:
+        key = portal.agency_keys.get(agency.slug, "")
+        known = portal.kept_agencies.get(agency.slug)
+        entry = known[1] if key and known is not None and known[0] == key else api_agency(agency)
+        entries.append(entry)
+        kept[agency.slug] = (key, entry)
+    portal.kept_agencies = kept
+    return f'{{"count":{len(entries)},"agencies":[{",".join(entries)}]}}\n'
+
+
+def api_agency(agency: Agency) -> str:
+    """An agency's entry of ``api/agencies.json``, compact JSON."""
+    entry = {
+        "name": agency.name,
+        "names": agency.names,
+        "region": agency.region,
+        "level": agency.level,
+        "kind": agency.kind,
+        "page": agency.page,
+        "years": sorted({r.year for r in agency.reports if r.year}),
+        # [year, id], and the report's own name of the agency when it used another
+        "reports": [
+            [r.year, r.report_id, *([r.agency] if r.agency != agency.name else [])] for r in agency.reports
         ],
     }
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
 
 
 def api_rankings(reports: list[Report], rows: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
@@ -509,7 +532,7 @@ def write_year_pages(writer: Writer, env: Environment, portal: Portal, list_rows
             root="",
             path=name,
             base=portal.base,
-            stats=stats(year_reports, portal.agencies_of(year_reports), portal.figures),
+            stats=added_up(portal.agencies_of(year_reports), [portal.year_figures()[year]["sums"]]),
             year_label=_year_label(year),
             year_label_zh=f"{year} 年度" if year else "年度未知",
             downloads=year_files(year) if year else None,
@@ -590,7 +613,7 @@ def write_pages(
     page("404.html", "404.html", root=urlsplit(base).path or "/")
     writer.text("feed.xml", metadata.atom(entries, base, FEED_MAX))
     writer.text(PORTAL_FILES["json"], api_index([api_entries[r.report_id] for r in reports]))
-    writer.json(AGENCY_INDEX, api_agencies(portal))
+    writer.text(AGENCY_INDEX, api_agencies(portal))
     for year, year_reports in portal.by_year():
         if year and year not in portal.kept_years:
             writer.json(rankings_file(year), api_rankings(year_reports, portal.figures))

@@ -49,6 +49,8 @@ CATALOG = "json:catalog"
 API_ENTRY = "json:api-index"
 # Kept in the cache's parts/ beside the lines: each year's figures and charts (Portal.year_figures).
 FIGURES = "figures.pickle"
+# And each agency's entry of api/agencies.json (portal.api_agencies).
+AGENCY_ENTRIES = "agencies.pickle"
 
 
 @dataclass
@@ -269,7 +271,8 @@ def _write_agencies_and_pages(
     with stages.timed("render"):
         site.kept_years = _kept_years(site, reuse)
         kept_figures = cache.load_snapshot(kept, FIGURES) if kept is not None else {}
-        site.kept_figures = dict(kept_figures)
+        kept_agencies = cache.load_snapshot(kept, AGENCY_ENTRIES) if kept is not None else {}
+        site.kept_figures, site.kept_agencies = dict(kept_figures), dict(kept_agencies)
         portal.write_pages(
             writer,
             env,
@@ -281,6 +284,8 @@ def _write_agencies_and_pages(
         writer.text("data.html", render.render_data(env, site.base, site.year_downloads))
         if kept is not None and site.kept_figures != kept_figures:
             cache.store_snapshot(kept, site.kept_figures, FIGURES)
+        if kept is not None and site.kept_agencies != kept_agencies:
+            cache.store_snapshot(kept, site.kept_agencies, AGENCY_ENTRIES)
     writer.text(".nojekyll", "")
 
 
@@ -451,7 +456,7 @@ def _write_agency(
     folder = agency_folder(agency.slug)
     keys = reuse.keys_of([r.report_id for r in agency.reports]) if reuse is not None else None
     if reuse is not None and keys is not None:
-        key = portal.agency_key(agency, keys, site)
+        key = site.agency_keys[agency.slug] = portal.agency_key(agency, keys, site)
         reuse.written[folder] = key
         if reuse.link(writer, folder, folder, key):
             return
