@@ -13,10 +13,8 @@ import io
 import json
 import re
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from ..catalog import facets
@@ -26,7 +24,6 @@ from ..i18n import CHECKS_EN, EN, FINDINGS, SEVERITY
 from ..indicators import INDICATORS, indicators
 from ..model import Problem, Report, formula_safe
 from ..template import TEMPLATES
-from .writer import Writer
 
 PORTAL_RESOURCES = ("reports", "requests", "reviews", "proactive", "indicators", "quality", "labels")
 RESOURCE_TITLES = {
@@ -408,22 +405,6 @@ def join_tables(parts: Iterable[Parts], resources: Iterable[str] = PORTAL_RESOUR
         for name in names:
             chunks[name].append(part.get(name, b""))
     return {f"{name}.csv": b"".join(chunks[name]) for name in names}
-
-
-def write_joined(
-    writer: Writer, folder: str, package: dict[str, Any], parts: Iterable[Parts], compact: bool = True
-) -> list[Path]:
-    """A package of many reports written as files, each report's lines read once."""
-    names = [resource["name"] for resource in package["resources"]]
-    with ExitStack() as files:
-        targets = {name: files.enter_context(writer.open(f"{folder}/{name}.csv")) for name in names}
-        for name, target in targets.items():
-            target.write(header(name))
-        for part in [label_parts(), *parts]:
-            for name, target in targets.items():
-                target.write(part.get(name, b""))
-    written = [writer.path(f"{folder}/{name}.csv") for name in names]
-    return [writer.json(f"{folder}/datapackage.json", package, compact), *written]
 
 
 def portal_package(count: int) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from ..urls import (
     year_folder,
 )
 from ..workers import KILLED, map_jobs
-from . import downloads, metadata, package, phrases, portal, render, search, views
+from . import downloads, joined, metadata, package, phrases, portal, render, search, views
 from .history import history
 from .validate import Validation, start_changed, start_portal
 from .views import ReportContext
@@ -51,6 +51,10 @@ API_ENTRY = "json:api-index"
 FIGURES = "figures.pickle"
 # And each agency's entry of api/agencies.json (portal.api_agencies).
 AGENCY_ENTRIES = "agencies.pickle"
+# And where each report's lines are in the portal's CSV files (joined.Index).
+TABLES = "tables.pickle"
+# A report's lines of the portal's tables, among its kept parts (package.portal_parts).
+TABLE_NAMES = frozenset({"reports", "requests", "reviews", "proactive", "indicators", "quality"})
 
 
 @dataclass
@@ -192,38 +196,74 @@ def _write_portal(
     the agencies' folders and the pages; returns the package's errors."""
     reports = site.reports
     with stages.timed("package"):
-        lines = _load_parts(parts, part_files)
-        site.facts = {rid: part[FACTS] for rid, part in lines.items()}
-        package.write_joined(
-            writer,
-            "data",
-            package.portal_package(len(reports)),
-            [*(lines[r.report_id] for r in reports), package.problem_parts(problems)],
-            compact=False,
-        )
-        sheets = SheetLines(part_files, parts if reuse is not None else None)
-        sheets.forget_years([year for year, _ in site.by_year()])
-    with stages.timed("validate"):
-        validation = _start_validation(writer, reports, problems, reuse, lines)
+        small = _load_parts(parts, part_files)
+        site.facts = {rid: part[FACTS] for rid, part in small.items()}
+        lines = _write_portal_package(writer, reports, problems, reuse, parts, part_files, small)
     try:
-        # The years' bundles are mostly zlib, which lets go of the interpreter:
-        # made on a thread of their own while the agencies and pages are written
-        # (and waited for however those end).
-        with ThreadPoolExecutor(max_workers=1) as bundling:
-            years = [
-                bundling.submit(_write_year, writer, year, year_reports, reuse, lines, sheets)
-                for year, year_reports in site.by_year()
-            ]
-            _write_agencies_and_pages(writer, env, site, reuse, lines, sheets, stages, sheets.parts)
-            with stages.timed("package"):
-                for year in years:
-                    year.result()  # what went wrong making a year's bundle stops the build, as before
-    except BaseException:
-        validation.cancel()
-        raise
+        with stages.timed("package"):
+            sheets = SheetLines(part_files, parts if reuse is not None else None)
+            sheets.forget_years([year for year, _ in site.by_year()])
+        with stages.timed("validate"):
+            validation = _start_validation(writer, reports, problems, reuse, lines)
+        try:
+            # The years' bundles are mostly zlib, which lets go of the interpreter:
+            # made on a thread of their own while the agencies and pages are written
+            # (and waited for however those end).
+            with ThreadPoolExecutor(max_workers=1) as bundling:
+                years = [
+                    bundling.submit(_write_year, writer, year, year_reports, reuse, lines, sheets)
+                    for year, year_reports in site.by_year()
+                ]
+                _write_agencies_and_pages(writer, env, site, reuse, lines, sheets, stages, sheets.parts)
+                with stages.timed("package"):
+                    for year in years:
+                        year.result()  # what went wrong making a year's bundle stops the build, as before
+        except BaseException:
+            validation.cancel()
+            raise
+    finally:
+        lines.close()
     with stages.timed("validate"):
         errors = validation.result()
     return errors
+
+
+def _write_portal_package(
+    writer: Writer,
+    reports: list[Report],
+    problems: list[Problem],
+    reuse: Reuse | None,
+    parts: Path,
+    part_files: dict[str, Path],
+    small: dict[str, package.Parts],
+) -> joined.Written:
+    """The portal's package (``data/``): its CSV files joined from the
+    reports' lines, an unchanged report's copied from the last site's files
+    where the last build recorded them; returns every report's lines, read
+    back from those files."""
+    descriptor = package.portal_package(len(reports))
+    names = [resource["name"] for resource in descriptor["resources"]]
+    index = joined.Index.from_kept(cache.load_snapshot(parts, TABLES)) if reuse is not None else None
+
+    def own(report_id: str) -> package.Parts:
+        kept = small[report_id]
+        return kept if TABLE_NAMES.issubset(kept) else cache.load_parts(part_files[report_id])
+
+    folder = writer.path("data")
+    folder.mkdir(parents=True, exist_ok=True)
+    written = joined.write_tables(
+        folder,
+        names,
+        [(r.report_id, part_files[r.report_id].name) for r in reports],
+        own,
+        package.problem_parts(problems),
+        reuse.previous / "data" if reuse is not None else None,
+        index,
+    )
+    writer.json("data/datapackage.json", descriptor, compact=False)
+    if reuse is not None:
+        cache.store_snapshot(parts, written.kept(), TABLES)
+    return joined.Written(folder, written, small)
 
 
 def _start_validation(
@@ -231,7 +271,7 @@ def _start_validation(
     reports: list[Report],
     problems: list[Problem],
     reuse: Reuse | None,
-    lines: dict[str, package.Parts],
+    lines: joined.Written,
 ) -> Validation:
     """Frictionless on the package just written, in a process of its own: on
     the rows of the reports that changed when the last site's package passed
@@ -251,7 +291,7 @@ def _write_agencies_and_pages(
     env,
     site: portal.Portal,
     reuse: Reuse | None,
-    lines: dict[str, package.Parts],
+    lines: joined.Written,
     sheets: SheetLines,
     stages: Stages,
     kept: Path | None,
@@ -277,9 +317,9 @@ def _write_agencies_and_pages(
             writer,
             env,
             site,
-            {r.report_id: lines[r.report_id][LIST_ROW] for r in reports},
-            {r.report_id: lines[r.report_id][CATALOG] for r in reports},
-            {r.report_id: lines[r.report_id][API_ENTRY] for r in reports},
+            {r.report_id: lines.small[r.report_id][LIST_ROW] for r in reports},
+            {r.report_id: lines.small[r.report_id][CATALOG] for r in reports},
+            {r.report_id: lines.small[r.report_id][API_ENTRY] for r in reports},
         )
         writer.text("data.html", render.render_data(env, site.base, site.year_downloads))
         if kept is not None and site.kept_figures != kept_figures:
@@ -368,12 +408,19 @@ def year_sheets_name(year: int) -> str:
 
 
 def _load_parts(parts: Path, part_files: dict[str, Path]) -> dict[str, package.Parts]:
-    """Every report's lines, from the last build's snapshot of them where it
-    has them (one read, not one per report), the others from their own files;
-    kept again in one snapshot when many were not in it."""
+    """Every report's kept parts but its table lines (its lines of the lists,
+    facts, catalogue and index entries), from the last build's snapshot of
+    them where it has them (one read, not one per report), the others from
+    their own files (whole: their table lines are written from them); kept
+    again in one snapshot when many were not in it.  The table lines stay
+    out of it: the portal's files are copied from the last site's
+    (:mod:`.joined`), and the snapshot is a quarter of the size."""
     known = cache.load_snapshot(parts)
     lines = {rid: known.get(path.name) or cache.load_parts(path) for rid, path in part_files.items()}
-    now = {path.name: lines[rid] for rid, path in part_files.items()}
+    now = {
+        path.name: {name: value for name, value in lines[rid].items() if name not in TABLE_NAMES}
+        for rid, path in part_files.items()
+    }
     if cache.snapshot_outdated(known.keys(), now.keys()):
         cache.store_snapshot(parts, now)
     return lines
@@ -429,7 +476,7 @@ def _write_year(
     year: int,
     reports: list[Report],
     reuse: Reuse | None,
-    lines: dict[str, package.Parts],
+    lines: joined.Written,
     sheets: SheetLines,
 ) -> None:
     """A year's workbook and zip, taken from the previous site when none of its reports changed."""
@@ -449,7 +496,7 @@ def _write_agency(
     site: portal.Portal,
     agency,
     reuse: Reuse | None,
-    lines: dict[str, package.Parts],
+    lines: joined.Written,
     sheets: SheetLines,
 ) -> None:
     """An agency's folder, taken from the previous site when none of its reports changed."""

@@ -12,10 +12,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import Any
 
 
 class Writer:
@@ -48,12 +46,6 @@ class Writer:
         or indented by two (what people read)."""
         layout: dict[str, Any] = {"separators": (",", ":")} if compact else {"indent": 2}
         return self.text(relative, json.dumps(data, ensure_ascii=False, **layout) + "\n")
-
-    @contextmanager
-    def open(self, relative: str) -> Iterator[IO[bytes]]:
-        """A file to write in pieces (a table joined from many reports)."""
-        with self.path(relative).open("wb") as f:
-            yield f
 
     def copy_tree(self, source: Path, relative: str) -> None:
         shutil.copytree(source, self.path(relative))
