@@ -33,7 +33,7 @@ def _write(folder: Path, reports, lines, last=None, index=None, asked=None):
 
     tail = {"reports": b"problem,1\n"}
     keys = [(rid, f"{rid}-{lines[rid]['reports'].decode().strip()}") for rid in reports]
-    return joined.write_tables(folder, NAMES, keys, own, tail, last, index)
+    return joined.signed(joined.write_tables(folder, NAMES, keys, own, tail, last, index), folder)
 
 
 def _expected(reports, lines) -> dict[str, bytes]:
@@ -91,6 +91,19 @@ def test_a_last_site_that_is_not_the_one_recorded_is_not_copied(tmp_path):
     assert sorted(asked) == sorted(reports)
 
 
+def test_a_last_site_restored_from_an_archive_is_copied_from(tmp_path):
+    reports = [f"r{i}" for i in range(8)]
+    lines = {rid: _lines(rid) for rid in reports}
+    index = _write(tmp_path / "a", reports, lines)
+    restored = tmp_path / "restored"
+    restored.mkdir()
+    for path in (tmp_path / "a").iterdir():  # new inodes and times, the same bytes
+        (restored / path.name).write_bytes(path.read_bytes())
+    asked: list[str] = []
+    _write(tmp_path / "b", reports, lines, restored, index, asked)
+    assert _files(tmp_path / "b") == _expected(reports, lines) and asked == []
+
+
 def test_without_copy_file_range_the_lines_are_read_and_written(tmp_path, monkeypatch):
     reports = [f"r{i}" for i in range(8)]
     lines = {rid: _lines(rid) for rid in reports}
@@ -108,3 +121,6 @@ def test_without_copy_file_range_the_lines_are_read_and_written(tmp_path, monkey
 def test_an_index_that_is_not_one_is_empty():
     assert joined.Index.from_kept({}).reports == {}
     assert joined.Index.from_kept({"files": [], "reports": {}}).files == {}
+    assert (
+        joined.Index.from_kept({"files": {"reports": (1, 2, 3)}, "reports": {}}).files == {}
+    )  # an older one

@@ -5,12 +5,15 @@ where the last build wrote them (:class:`Index`), in the kernel
 (``os.copy_file_range``) and in runs of neighbouring reports, instead of
 reading every report's lines into Python and writing them out again (105 MB
 at 10,000 reports).  A report whose lines changed, or a last site whose
-files are not the ones the index describes (their size, time and inode), is
-written from its own kept lines.
+files are not the ones the index describes, is written from its own kept
+lines.  A file is the one described when its size, time and inode are
+(the same file), or else when its bytes' digest is: a site restored from
+an archive (the workflow's cache) has new inodes and perhaps new times.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -19,15 +22,35 @@ from typing import Any
 
 from .package import Parts, header, label_parts
 
-Identity = tuple[int, int, int]  # a file's size, modification time (ns) and inode
+# A file's size, modification time (ns), inode and the SHA-1 of its bytes
+# (which file it is, not a seal: the site is the build's own output).
+Identity = tuple[int, int, int, str]
 
 
 def identity(path: Path | str) -> Identity | None:
+    """A file as it is now, its digest made from its bytes."""
+    try:
+        with open(path, "rb") as f:
+            found = os.fstat(f.fileno())
+            digest = hashlib.file_digest(f, lambda: hashlib.sha1(usedforsecurity=False)).hexdigest()
+    except OSError:
+        return None
+    return (found.st_size, found.st_mtime_ns, found.st_ino, digest)
+
+
+def is_described(path: Path, recorded: Identity) -> bool:
+    """Whether ``path`` is the file ``recorded`` describes: the same file
+    (its bytes not read), or one with the same bytes."""
     try:
         found = os.stat(path)
     except OSError:
-        return None
-    return (found.st_size, found.st_mtime_ns, found.st_ino)
+        return False
+    if found.st_size != recorded[0]:
+        return False
+    if (found.st_mtime_ns, found.st_ino) == (recorded[1], recorded[2]):
+        return True
+    now = identity(path) if recorded[3] else None
+    return now is not None and now[3] == recorded[3]
 
 
 @dataclass
@@ -48,6 +71,8 @@ class Index:
         files, reports = kept.get("files"), kept.get("reports")
         if not isinstance(files, dict) or not isinstance(reports, dict):
             return cls()
+        if not all(isinstance(found, tuple) and len(found) == 4 for found in files.values()):
+            return cls()  # kept by an older build
         return cls(files, reports)
 
 
@@ -82,7 +107,7 @@ def write_tables(
             index is not None
             and source is not None
             and name in index.files
-            and identity(source) == index.files[name]
+            and is_described(source, index.files[name])
         )
         old = os.open(source, os.O_RDONLY) if usable and source is not None else None
         new = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -106,10 +131,22 @@ def write_tables(
             os.close(new)
             if old is not None:
                 os.close(old)
-        found = identity(path)
-        if found is not None:
-            written.files[name] = found
+        found = os.stat(path)
+        written.files[name] = (found.st_size, found.st_mtime_ns, found.st_ino, "")  # signed() adds the digest
     return written
+
+
+def signed(index: Index, folder: Path) -> Index:
+    """``index`` with the digest of each of its files in ``folder``, so that
+    the next build can tell the last site's files even when restored from an
+    archive; apart from :func:`write_tables` as it reads every file again
+    (on a thread of its own: hashing lets go of the interpreter)."""
+    files = {}
+    for name, written in index.files.items():
+        found = identity(folder / f"{name}.csv")
+        if found is not None and found[:3] == written[:3]:
+            files[name] = found
+    return Index(files, index.reports)
 
 
 class _Run:
@@ -166,6 +203,7 @@ class Written(Mapping[str, Parts]):
     being validated), merged with ``small`` (its other kept parts)."""
 
     def __init__(self, folder: Path, index: Index, small: Mapping[str, Parts]):
+        self.folder = folder
         self.index = index
         self.small = small
         self.files = {name: os.open(folder / f"{name}.csv", os.O_RDONLY) for name in index.files}

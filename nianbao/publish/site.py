@@ -14,7 +14,7 @@ import json
 import os
 import pickle
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -199,6 +199,7 @@ def _write_portal(
         small = _load_parts(parts, part_files)
         site.facts = {rid: part[FACTS] for rid, part in small.items()}
         lines = _write_portal_package(writer, reports, problems, reuse, parts, part_files, small)
+        keeping = _keep_index(lines, parts) if reuse is not None else None
     try:
         with stages.timed("package"):
             sheets = SheetLines(part_files, parts if reuse is not None else None)
@@ -223,6 +224,8 @@ def _write_portal(
             raise
     finally:
         lines.close()
+        if keeping is not None:
+            keeping.result()
     with stages.timed("validate"):
         errors = validation.result()
     return errors
@@ -261,9 +264,21 @@ def _write_portal_package(
         index,
     )
     writer.json("data/datapackage.json", descriptor, compact=False)
-    if reuse is not None:
-        cache.store_snapshot(parts, written.kept(), TABLES)
     return joined.Written(folder, written, small)
+
+
+def _keep_index(lines: joined.Written, parts: Path) -> Future[None]:
+    """Where each report's lines are in the portal's files, kept for the
+    next build with the files' digests, made on a thread of their own."""
+
+    def keep() -> None:
+        cache.store_snapshot(parts, joined.signed(lines.index, lines.folder).kept(), TABLES)
+
+    signing = ThreadPoolExecutor(max_workers=1)
+    try:
+        return signing.submit(keep)
+    finally:
+        signing.shutdown(wait=False)  # waited for at the portal's end (_write_portal)
 
 
 def _start_validation(
