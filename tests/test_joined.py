@@ -118,9 +118,11 @@ def test_without_copy_file_range_the_lines_are_read_and_written(tmp_path, monkey
     assert _files(tmp_path / "b") == _expected(reports, lines) and asked == []
 
 
-def test_an_index_that_is_not_one_is_empty():
-    assert joined.Index.from_kept({}).reports == {}
-    assert joined.Index.from_kept({"files": [], "reports": {}}).files == {}
-    assert (
-        joined.Index.from_kept({"files": {"reports": (1, 2, 3)}, "reports": {}}).files == {}
-    )  # an older one
+def test_an_index_that_is_not_one_is_empty(tmp_path):
+    assert joined.Index.from_kept({}).order == []
+    assert joined.Index.from_kept({"files": [], "order": [], "keys": [], "spans": {}}).files == {}
+    reports = [f"r{i}" for i in range(3)]
+    kept = _write(tmp_path / "a", reports, {rid: _lines(rid) for rid in reports}).kept()
+    assert joined.Index.from_kept(kept).order == reports
+    assert joined.Index.from_kept({**kept, "files": {"reports": (1, 2, 3)}}).order == []  # an older one
+    assert joined.Index.from_kept({**kept, "keys": kept["keys"][:2]}).order == []
