@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -115,14 +115,19 @@ class Portal:
         """Report id -> its :func:`.views.facts`: as kept where the report was
         written (read when first asked for: an edit needs a year's and an
         agency's, not all), else worked out here."""
-        return _Figures(self)
+
+        def read(report: Report) -> dict[str, Any]:
+            kept = self.facts.get(report.report_id)
+            return json.loads(kept) if kept is not None else facts(report)
+
+        return _Lazy(self.reports, read)
 
     @cached_property
     def rows(self) -> Mapping[str, dict[str, Any]]:
         """Report id -> its line in the lists, the report with its facts
         (the agency pages and the home page's list), each made when first
         asked: an edit asks for a few agencies' lines, not 10,000."""
-        return _Rows(self)
+        return _Lazy(self.reports, lambda report: {"report": report, **self.figures[report.report_id]})
 
     def year_figures(self) -> dict[int, dict[str, Any]]:
         """Each year's share of the home page's figures and its charts
@@ -175,43 +180,19 @@ class Portal:
         )
 
 
-class _Figures(Mapping[str, dict[str, Any]]):
-    """:attr:`Portal.figures`: each report's facts read once, when first asked for."""
+class _Lazy(Mapping[str, dict[str, Any]]):
+    """Report id -> what ``make`` makes of the report, made once, when first asked for."""
 
-    def __init__(self, portal: Portal):
-        self.kept = portal.facts
-        self.reports = {r.report_id: r for r in portal.reports}
+    def __init__(self, reports: list[Report], make: Callable[[Report], dict[str, Any]]):
+        self.reports = {r.report_id: r for r in reports}
+        self.make = make
         self.made: dict[str, dict[str, Any]] = {}
 
     def __getitem__(self, report_id: str) -> dict[str, Any]:
         found = self.made.get(report_id)
         if found is None:
-            text = self.kept.get(report_id)
-            found = json.loads(text) if text is not None else facts(self.reports[report_id])
-            self.made[report_id] = found
+            found = self.made[report_id] = self.make(self.reports[report_id])
         return found
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.reports)
-
-    def __len__(self) -> int:
-        return len(self.reports)
-
-
-class _Rows(Mapping[str, dict[str, Any]]):
-    """:attr:`Portal.rows`: each line made once, when first asked for."""
-
-    def __init__(self, portal: Portal):
-        self.portal = portal
-        self.reports = {r.report_id: r for r in portal.reports}
-        self.made: dict[str, dict[str, Any]] = {}
-
-    def __getitem__(self, report_id: str) -> dict[str, Any]:
-        row = self.made.get(report_id)
-        if row is None:
-            report = self.reports[report_id]
-            row = self.made[report_id] = {"report": report, **self.portal.figures[report_id]}
-        return row
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.reports)
