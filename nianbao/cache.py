@@ -14,10 +14,13 @@ Two caches, both in a hidden folder beside the output (``.site.cache``):
   its line of the lists of reports, by the key of its folder (below),
   joined into the portal's, the years' and the agencies' tables and the home
   page without making them again; ``parts/snapshot.pickle`` holds the last
-  build's all in one.  Beside each entry, ``<key>.sheets``: the report's
-  lines of the workbooks' long sheets, read only for the workbooks made;
-  ``parts/sheets-<year>.pickle`` holds a year's all in one (its workbook
-  needs every one of them).
+  build's all in one but their table lines, and ``parts/tables.pickle``
+  where those are in the portal's CSV files (nianbao.publish.joined).
+  Beside each entry, ``<key>.sheets``: the report's lines of the workbooks'
+  long sheets, read only for the workbooks made; ``parts/sheets-<year>.pickle``
+  holds a year's all in one (its workbook needs every one of them).  And
+  ``figures.pickle``, ``agencies.pickle``: each year's figures and each
+  agency's index entry, by the year's and the agency's key.
 - ``written.json``: for each report folder of the last published site, a key
   of everything that folder was made from (the final report after the
   cross-report checks, its source file's key above); an unchanged
