@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from nianbao.config import Config, ConfigError
 from nianbao.site import build
@@ -73,5 +76,21 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if summary.package_errors or not summary.published else 0
 
 
+def exit_now(code: int) -> NoReturn:
+    """End the process without the interpreter's teardown.
+
+    When a build returns, the site is written and every worker, thread and
+    child process it started has been waited for; the teardown would only
+    free the build's millions of objects one by one (0.2 s of an edit at
+    10,000 reports), which the operating system does at once.  The exit
+    handlers (temporary folders, multiprocessing, logging) still run, and
+    what was printed is flushed."""
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader gone away, a stream closed
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

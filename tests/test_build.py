@@ -3,6 +3,7 @@
 import csv
 import html as html_lib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -281,6 +282,33 @@ def test_command_line_builds_and_prints_its_summary(raw_seed_folder, tmp_path):
     assert "报告 reports built: 5" in result.stdout
     assert "数据包校验 data package: valid" in result.stdout
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_command_line_ends_without_teardown_and_leaves_nothing_behind(raw_seed_folder, tmp_path):
+    """build.py ends with os._exit once the build is done: its summary is
+    whole, and no temporary folder (the validation's of changed rows, the
+    staging tree) or child is left behind."""
+    content, scratch = tmp_path / "content", tmp_path / "tmp"
+    shutil.copytree(raw_seed_folder, content)
+    scratch.mkdir()
+    command = [sys.executable, "build.py", "--content", str(content), "--output", str(tmp_path / "site")]
+    environment = {**os.environ, "TMPDIR": str(scratch)}
+    runs = []
+    for _ in range(2):  # cold, then an edit (frictionless on the changed rows, in a temporary folder)
+        runs.append(subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=environment))
+        edited = sorted(content.iterdir())[0]
+        edited.write_text(edited.read_text(encoding="utf-8") + "\n另有说明。\n", encoding="utf-8")
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.rstrip().splitlines()[-1].startswith("站点 site:")  # printed to its end
+    assert list(scratch.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".site.cache",
+        ".site.lock",
+        "content",
+        "site",
+        "tmp",
+    ]
 
 
 def test_command_line_refuses_a_missing_content_folder(tmp_path):
