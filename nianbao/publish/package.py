@@ -26,6 +26,8 @@ from ..model import Problem, Report, formula_safe
 from ..template import TEMPLATES
 
 PORTAL_RESOURCES = ("reports", "requests", "reviews", "proactive", "indicators", "quality", "labels")
+# The portal's resources each report has lines of (portal_parts): all but the labels, the template's.
+PORTAL_LINES = tuple(name for name in PORTAL_RESOURCES if name != "labels")
 RESOURCE_TITLES = {
     "reports": ("报告", "每份报告一行：机构、年度、模板版本、源文件和问题数量。"),
     "requests": ("收到和处理政府信息公开申请情况（表三）", "长表：每份报告每行每类申请人一个数。"),
@@ -346,15 +348,15 @@ def portal_parts(report: Report, page: str) -> Parts:
     the portal's, the years' and the agencies' tables are these lines joined,
     so they are rebuilt from thousands of reports without turning them into
     rows again."""
-    tables = {
-        "reports": to_csv("reports", [report_row(report, page)]),
-        "requests": to_csv("requests", request_rows(report)),
-        "reviews": to_csv("reviews", review_rows(report)),
-        "proactive": to_csv("proactive", proactive_rows(report)),
-        "indicators": to_csv("indicators", indicator_rows(report)),
-        "quality": to_csv("quality", quality_rows(report)),
+    rows = {
+        "reports": [report_row(report, page)],
+        "requests": request_rows(report),
+        "reviews": review_rows(report),
+        "proactive": proactive_rows(report),
+        "indicators": indicator_rows(report),
+        "quality": quality_rows(report),
     }
-    return {name: text.split("\n", 1)[1].encode("utf-8") for name, text in tables.items()}
+    return {name: to_csv(name, rows[name]).split("\n", 1)[1].encode("utf-8") for name in PORTAL_LINES}
 
 
 def problem_parts(problems: Iterable[Problem]) -> Parts:

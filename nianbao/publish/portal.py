@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -79,12 +79,12 @@ class Portal:
     kept_years: set[int] = field(default_factory=set)
     # Each year's key (year_key: its reports' folder keys and its agencies), where all are known.
     year_keys: dict[int, str] = field(default_factory=dict)
-    # Year -> (its key, its figures) as the last build made them (year_figures), and this build's after.
-    kept_figures: dict[int, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    # Each year's figures (year_figures) as the last build made them, and this build's.
+    kept_figures: Kept = field(default_factory=lambda: Kept({}))
     # Each agency's key (agency_key), where all its reports' are known.
     agency_keys: dict[str, str] = field(default_factory=dict)
-    # Agency slug -> (its key, its entry of api/agencies.json) as the last build made it, and this build's after.
-    kept_agencies: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Each agency's entry of api/agencies.json (api_agencies) as the last build made it, and this build's.
+    kept_agencies: Kept = field(default_factory=lambda: Kept({}))
 
     @property
     def years(self) -> list[int]:
@@ -139,19 +139,15 @@ class Portal:
 
     @cached_property
     def _year_figures(self) -> dict[int, dict[str, Any]]:
-        made = {}
-        for year, group in self.by_year():
-            key = self.year_keys.get(year, "")
-            kept = self.kept_figures.get(year)
-            if key and kept is not None and kept[0] == key:
-                made[year] = kept[1]
-            else:
-                made[year] = {
-                    "sums": figure_sums(group, self.figures),
-                    "chart": year_chart(year, group, self.figures),
-                }
-        self.kept_figures = {year: (self.year_keys.get(year, ""), figures) for year, figures in made.items()}
-        return made
+        return {
+            year: self.kept_figures.get(
+                year, self.year_keys.get(year, ""), partial(self._figures_of, year, group)
+            )
+            for year, group in self.by_year()
+        }
+
+    def _figures_of(self, year: int, group: list[Report]) -> dict[str, Any]:
+        return {"sums": figure_sums(group, self.figures), "chart": year_chart(year, group, self.figures)}
 
     def agencies_of(self, reports: list[Report]) -> list[Agency]:
         """The agencies of some reports, each once (a year's figures count them)."""
@@ -178,6 +174,28 @@ class Portal:
             modified,
             config.ACTIVE.repository,
         )
+
+
+class Kept:
+    """Pieces kept from build to build, each under the key of what it was
+    made of (a year's figures, an agency's index entry): ``before`` as the
+    last build left them (name -> (key, piece)), ``now`` as this one uses them."""
+
+    def __init__(self, before: Mapping[Any, tuple[str, Any]]):
+        self.before = before
+        self.now: dict[Any, tuple[str, Any]] = {}
+
+    def get(self, name: Any, key: str, make: Callable[[], Any]) -> Any:
+        """The piece ``name``: the last build's when its key was ``key`` (never
+        for no key), else made."""
+        known = self.before.get(name)
+        piece = known[1] if key and known is not None and known[0] == key else make()
+        self.now[name] = (key, piece)
+        return piece
+
+    @property
+    def changed(self) -> bool:
+        return self.now != self.before
 
 
 class _Lazy(Mapping[str, dict[str, Any]]):
@@ -348,15 +366,13 @@ def api_agencies(portal: Portal) -> str:
     name it used (信访局, 伊美区) and the compare page offers every report
     without loading the whole JSON index (4.5 MB at 10,000 reports).  An
     agency's entry is taken as the last build made it when its key did not
-    change (``portal.kept_agencies``, which holds this build's after)."""
-    entries, kept = [], {}
-    for agency in portal.agencies:
-        key = portal.agency_keys.get(agency.slug, "")
-        known = portal.kept_agencies.get(agency.slug)
-        entry = known[1] if key and known is not None and known[0] == key else api_agency(agency)
-        entries.append(entry)
-        kept[agency.slug] = (key, entry)
-    portal.kept_agencies = kept
+    change (``portal.kept_agencies``)."""
+    entries = [
+        portal.kept_agencies.get(
+            agency.slug, portal.agency_keys.get(agency.slug, ""), partial(api_agency, agency)
+        )
+        for agency in portal.agencies
+    ]
     return f'{{"count":{len(entries)},"agencies":[{",".join(entries)}]}}\n'
 
 

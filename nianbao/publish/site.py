@@ -54,7 +54,7 @@ AGENCY_ENTRIES = "agencies.pickle"
 # And where each report's lines are in the portal's CSV files (joined.Index).
 TABLES = "tables.pickle"
 # A report's lines of the portal's tables, among its kept parts (package.portal_parts).
-TABLE_NAMES = frozenset({"reports", "requests", "reviews", "proactive", "indicators", "quality"})
+TABLE_NAMES = frozenset(package.PORTAL_LINES)
 
 
 @dataclass
@@ -325,9 +325,10 @@ def _write_agencies_and_pages(
         raise PublishFailed(failures)
     with stages.timed("render"):
         site.kept_years = _kept_years(site, reuse)
-        kept_figures = cache.load_snapshot(kept, FIGURES) if kept is not None else {}
-        kept_agencies = cache.load_snapshot(kept, AGENCY_ENTRIES) if kept is not None else {}
-        site.kept_figures, site.kept_agencies = dict(kept_figures), dict(kept_agencies)
+        site.kept_figures = portal.Kept(cache.load_snapshot(kept, FIGURES) if kept is not None else {})
+        site.kept_agencies = portal.Kept(
+            cache.load_snapshot(kept, AGENCY_ENTRIES) if kept is not None else {}
+        )
         portal.write_pages(
             writer,
             env,
@@ -337,10 +338,9 @@ def _write_agencies_and_pages(
             {r.report_id: lines.small[r.report_id][API_ENTRY] for r in reports},
         )
         writer.text("data.html", render.render_data(env, site.base, site.year_downloads))
-        if kept is not None and site.kept_figures != kept_figures:
-            cache.store_snapshot(kept, site.kept_figures, FIGURES)
-        if kept is not None and site.kept_agencies != kept_agencies:
-            cache.store_snapshot(kept, site.kept_agencies, AGENCY_ENTRIES)
+        for pieces, name in ((site.kept_figures, FIGURES), (site.kept_agencies, AGENCY_ENTRIES)):
+            if kept is not None and pieces.changed:
+                cache.store_snapshot(kept, pieces.now, name)
     writer.text(".nojekyll", "")
 
 
@@ -432,11 +432,11 @@ def _load_parts(parts: Path, part_files: dict[str, Path]) -> dict[str, package.P
     (:mod:`.joined`), and the snapshot is a quarter of the size."""
     known = cache.load_snapshot(parts)
     lines = {rid: known.get(path.name) or cache.load_parts(path) for rid, path in part_files.items()}
-    now = {
-        path.name: {name: value for name, value in lines[rid].items() if name not in TABLE_NAMES}
-        for rid, path in part_files.items()
-    }
-    if cache.snapshot_outdated(known.keys(), now.keys()):
+    if cache.snapshot_outdated(known.keys(), [path.name for path in part_files.values()]):
+        now = {
+            path.name: {name: value for name, value in lines[rid].items() if name not in TABLE_NAMES}
+            for rid, path in part_files.items()
+        }
         cache.store_snapshot(parts, now)
     return lines
 
