@@ -371,12 +371,12 @@ def test_a_worker_killed_by_the_system_costs_only_its_file(tmp_path, monkeypatch
 
 
 def test_two_reports_of_one_agency_and_year_count_once(tmp_path):
-    from nianbao.publish.views import facts, stats
+    from nianbao.publish.views import added_up, facts, figure_sums
 
     content = _content(tmp_path, ("copy.txt", SEED.read_bytes()))
     summary = build(content, tmp_path / "out", incremental=False)
     assert len(summary.reports) == 2  # both published …
-    figures = stats(summary.reports, [], {r.report_id: facts(r) for r in summary.reports})
+    figures = added_up([], [figure_sums(summary.reports, {r.report_id: facts(r) for r in summary.reports})])
     received = summary.reports[0].value("requests", "new_received", "total")
     assert figures["received"] == received  # … counted once, not twice
     duplicate = next(r for r in summary.reports if r.duplicate_of)

@@ -48,6 +48,13 @@ def _edit(rng: random.Random, content: Path, spare: list[Path], action: str) -> 
     return action
 
 
+def _reword(made, old: str = "认真贯彻落实", new: str = "全面贯彻落实", count: int = -1):
+    """The first readable text report of ``made``, edited: ``old`` said as ``new``."""
+    edited = next(g for g in made if g.path.suffix in TEXT and not g.broken)
+    edited.path.write_text(edited.path.read_text(encoding="utf-8").replace(old, new, count), encoding="utf-8")
+    return edited
+
+
 @pytest.mark.slow
 def test_any_sequence_of_edits_additions_and_deletions_equals_a_cold_build(tmp_path):
     content = tmp_path / "content"
@@ -258,15 +265,12 @@ def test_a_years_workbook_is_joined_from_one_snapshot_of_its_reports_lines(tmp_p
     parts = cache.folder_for(site) / "parts"
     years = sorted({g.year for g in made if not g.broken})
     assert sorted(p.name for p in parts.glob("sheets-*.pickle")) == [f"sheets-{y}.pickle" for y in years]
-    edited = next(g for g in made if g.path.suffix in TEXT and not g.broken)
-    same_year = [g for g in made if g.year == edited.year and not g.broken]
-    assert len(same_year) > 3
     read = []
     load = cache.load_parts
     monkeypatch.setattr(cache, "load_parts", lambda path: read.append(path) or load(path))
-    edited.path.write_text(
-        edited.path.read_text(encoding="utf-8").replace("认真贯彻落实", "全面贯彻落实"), encoding="utf-8"
-    )
+    edited = _reword(made)
+    same_year = [g for g in made if g.year == edited.year and not g.broken]
+    assert len(same_year) > 3
     build(content, site)
     # The year's other reports come from its snapshot: only the edited report's
     # own lines are read from its file for the year, and its agency's years for its workbook.
@@ -306,10 +310,7 @@ def test_an_edit_adds_up_the_home_pages_figures_of_its_own_year_only(tmp_path, m
     monkeypatch.setattr(
         portal, "figure_sums", lambda reports, rows: added_up.append(reports) or sums(reports, rows)
     )
-    edited = next(g for g in made if g.path.suffix in TEXT and not g.broken)
-    edited.path.write_text(
-        edited.path.read_text(encoding="utf-8").replace("（七）总计", "（七）总计 7", 1), encoding="utf-8"
-    )
+    edited = _reword(made, "（七）总计", "（七）总计 7", 1)
     build(content, site)
     assert [{r.year for r in reports} for reports in added_up] == [{edited.year}]
     assert _tree(site) == _tree(build(content, tmp_path / "cold", incremental=False).output)
@@ -329,10 +330,7 @@ def test_an_edit_makes_its_own_agencys_entry_of_the_agencies_index_only(tmp_path
     made_again = []
     entry = portal.api_agency
     monkeypatch.setattr(portal, "api_agency", lambda agency: made_again.append(agency.name) or entry(agency))
-    edited = next(g for g in made if g.path.suffix in TEXT and not g.broken)
-    edited.path.write_text(
-        edited.path.read_text(encoding="utf-8").replace("认真贯彻落实", "全面贯彻落实"), encoding="utf-8"
-    )
+    edited = _reword(made)
     build(content, site)
     assert made_again == [edited.agency]
     assert _tree(site) == _tree(build(content, tmp_path / "cold", incremental=False).output)

@@ -158,16 +158,6 @@ def counted(reports: list[Report]) -> list[Report]:
     return [r for r in reports if not r.duplicate_of]
 
 
-def stats(
-    reports: list[Report], agency_list: list[Agency], rows: Mapping[str, dict[str, Any]]
-) -> dict[str, Any]:
-    """What ``reports`` hold and their headline figures (a report of an
-    agency-year that has another is counted once, see :func:`counted`),
-    added up from the reports' lines (``rows``: report id -> :func:`facts`),
-    not from their tables again."""
-    return added_up(agency_list, [figure_sums(reports, rows)])
-
-
 def figure_sums(reports: list[Report], rows: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
     """What some reports (a year's) add to the portal's figures: counts and
     integer sums, so that the years' sums add up to the same figures as all
