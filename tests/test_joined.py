@@ -11,6 +11,7 @@ import pytest
 
 from nianbao.publish import joined
 from nianbao.publish.package import join_tables
+from nianbao.publish.writer import Writer
 
 NAMES = ["reports", "requests", "labels"]
 
@@ -24,7 +25,6 @@ def _lines(rid: str, version: int = 0) -> dict[str, bytes]:
 
 
 def _write(folder: Path, reports, lines, last=None, index=None, asked=None):
-    folder.mkdir(parents=True, exist_ok=True)
 
     def own(rid: str):
         if asked is not None:
@@ -33,7 +33,8 @@ def _write(folder: Path, reports, lines, last=None, index=None, asked=None):
 
     tail = {"reports": b"problem,1\n"}
     keys = [(rid, f"{rid}-{lines[rid]['reports'].decode().strip()}") for rid in reports]
-    return joined.signed(joined.write_tables(folder, NAMES, keys, own, tail, last, index), folder)
+    written = joined.write_tables(Writer(folder.parent), folder.name, NAMES, keys, own, tail, last, index)
+    return joined.signed(written, folder)
 
 
 def _expected(reports, lines) -> dict[str, bytes]:

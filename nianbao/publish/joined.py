@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .package import Parts, header, label_parts
+from .writer import Writer
 
 # A file's size, modification time (ns), inode and the SHA-1 of its bytes
 # (which file it is, not a seal: the site is the build's own output).
@@ -101,7 +102,8 @@ class Index:
 
 
 def write_tables(
-    folder: Path,
+    writer: Writer,
+    folder: str,
     names: list[str],
     reports: list[tuple[str, str]],
     own: Callable[[str], Parts],
@@ -109,7 +111,7 @@ def write_tables(
     last: Path | None = None,
     index: Index | None = None,
 ) -> Index:
-    """Write each table ``folder/<name>.csv``: its header, the labels, the
+    """Write each table ``folder/<name>.csv`` of ``writer``'s site: its header, the labels, the
     lines of each report of ``reports`` ((report id, the key of its lines)) in
     order, then ``tail``'s (the unreadable files' findings).  A report's lines
     are copied from the last site's table in ``last`` when ``index`` has them
@@ -127,7 +129,7 @@ def write_tables(
     loaded: dict[str, Parts] = {}
     labels = label_parts()
     for name in names:
-        path = folder / f"{name}.csv"
+        path = writer.path(f"{folder}/{name}.csv")
         source = last / f"{name}.csv" if last is not None else None
         usable = (
             index is not None

@@ -252,10 +252,9 @@ def _write_portal_package(
         kept = small[report_id]
         return kept if TABLE_NAMES.issubset(kept) else cache.load_parts(part_files[report_id])
 
-    folder = writer.path("data")
-    folder.mkdir(parents=True, exist_ok=True)
     written = joined.write_tables(
-        folder,
+        writer,
+        "data",
         names,
         [(r.report_id, part_files[r.report_id].name) for r in reports],
         own,
@@ -264,7 +263,7 @@ def _write_portal_package(
         index,
     )
     writer.json("data/datapackage.json", descriptor, compact=False)
-    return joined.Written(folder, written, small)
+    return joined.Written(writer.root / "data", written, small)
 
 
 def _keep_index(lines: joined.Written, parts: Path) -> Future[None]:
